@@ -1,0 +1,53 @@
+"""The composition root: builds the Dispatcher used by `hoctap run`, the console and tests."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher, Router
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.utils.i18n import I18n
+from aiogram_dialog import setup_dialogs
+from aiogram_dialog.api.protocols import MessageManagerProtocol
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.handlers import admin, commands, fallback
+from bot.i18n import LocaleMiddleware
+from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from dialogs.about import about_dialog
+from dialogs.area import area_dialog
+from dialogs.language import language_dialog
+from dialogs.menu import menu_dialog
+from storage.fsm import create_storage
+
+
+def build_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    i18n: I18n,
+    *,
+    storage: BaseStorage | None = None,
+    message_manager: MessageManagerProtocol | None = None,
+) -> Dispatcher:
+    """Wire middlewares, routers and dialogs; the same wiring everywhere the bot runs."""
+    dp = Dispatcher(
+        storage=storage or create_storage(settings.redis_url, session_factory),
+        settings=settings,
+    )
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory))
+    # Error handlers run after the update's session has closed: give them their own.
+    dp.errors.outer_middleware(DbSessionMiddleware(session_factory))
+    dp.update.outer_middleware(UserMiddleware())
+    LocaleMiddleware(i18n).setup(dp)
+    # Commands first: /cancel must win over a dialog's text input.
+    dp.include_router(commands.create_router())
+    dp.include_router(admin.create_router())
+    dp.include_routers(*_dialogs())
+    dp.include_router(fallback.create_router())
+    dp.errors.register(fallback.on_stale_button, fallback.STALE_ERRORS)
+    setup_dialogs(dp, message_manager=message_manager)
+    return dp
+
+
+def _dialogs() -> list[Router]:
+    # Dialog objects are routers and can have one parent only: build fresh ones per dispatcher.
+    return [menu_dialog(), language_dialog(), area_dialog(), about_dialog()]

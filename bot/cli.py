@@ -1,0 +1,68 @@
+"""What the maintenance commands do; `bot.__main__` parses, this module acts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.console.runner import DEMO_DATABASE_URL, run_console
+from bot.services.areas import import_areas
+from storage.backup import BackupRefused, backup_sqlite
+from storage.db import create_engine, create_session_factory
+from storage.migrate import current_revision, upgrade
+from storage.uow import SqlUnitOfWork
+
+
+async def console(settings: Settings, database: str | None, as_admin: bool) -> int:
+    changes: dict[str, object] = {"database_url": database or DEMO_DATABASE_URL}
+    if as_admin:
+        changes["admin_ids"] = settings.admin_ids | {1001}
+    return await run_console(settings.model_copy(update=changes))
+
+
+async def db(settings: Settings, command: str, path: Path | None) -> int:
+    if command == "upgrade":
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            print(f"database is at revision {await current_revision(engine)}")
+        finally:
+            await engine.dispose()
+        return 0
+    assert path is not None
+    try:
+        pages = backup_sqlite(settings.sqlite_path(), path)
+    except BackupRefused as refused:
+        print(f"backup refused: {refused}", file=sys.stderr)
+        return 2
+    print(f"backup written to {path} ({pages} pages)")
+    return 0
+
+
+async def areas_import(settings: Settings, file: Path) -> int:
+    """Validate the whole file, then import all of it or nothing."""
+    try:
+        text = _read_text(file)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {file}: {error}", file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            report = await import_areas(SqlUnitOfWork(session), text)
+    finally:
+        await engine.dispose()
+    for problem in report.errors:
+        print(f"{file}:{problem.line}: {problem.describe()}", file=sys.stderr)
+    if not report.ok:
+        print(f"nothing imported: {len(report.errors)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"imported: {report.created} new, {report.updated} updated")
+    return 0
+
+
+def _read_text(file: Path) -> str:
+    # A CLI reading one file before any async work starts: blocking here delays nothing.
+    return file.read_text(encoding="utf-8-sig")

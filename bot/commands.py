@@ -1,0 +1,45 @@
+"""The command menu Telegram shows: per language, with admins' extras in their own chats."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from aiogram.utils.i18n import I18n
+
+from bot.domain.users import SUPPORTED_LOCALES
+from bot.i18n import N_
+
+USER_COMMANDS = (
+    ("start", N_("Main menu")),
+    ("help", N_("Help")),
+    ("language", N_("Change language")),
+    ("cancel", N_("Stop what you are doing")),
+)
+ADMIN_COMMANDS = (("areas", N_("Administrative areas loaded")),)
+
+
+def _commands(i18n: I18n, locale: str, entries: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [
+        BotCommand(command=name, description=i18n.gettext(text, locale=locale))
+        for name, text in entries
+    ]
+
+
+async def register_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
+    """setMyCommands for every language and scope; the default list speaks DEFAULT_LOCALE."""
+    scope = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(_commands(i18n, i18n.default_locale, USER_COMMANDS), scope=scope)
+    for locale in SUPPORTED_LOCALES:
+        await bot.set_my_commands(
+            _commands(i18n, locale, USER_COMMANDS), scope=scope, language_code=locale
+        )
+    for admin_id in sorted(admin_ids):
+        admin_scope = BotCommandScopeChat(chat_id=admin_id)
+        everything = USER_COMMANDS + ADMIN_COMMANDS
+        await bot.set_my_commands(
+            _commands(i18n, i18n.default_locale, everything), scope=admin_scope
+        )
+        for locale in SUPPORTED_LOCALES:
+            await bot.set_my_commands(
+                _commands(i18n, locale, everything), scope=admin_scope, language_code=locale
+            )

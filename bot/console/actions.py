@@ -1,0 +1,102 @@
+"""The console's script language: one action per line (see the README)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SendText:
+    text: str
+
+
+@dataclass(frozen=True)
+class Click:
+    label: str
+
+
+@dataclass(frozen=True)
+class ShareContact:
+    phone: str
+
+
+@dataclass(frozen=True)
+class SwitchUser:
+    user_id: int
+    name: str | None
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    code: str
+
+
+@dataclass(frozen=True)
+class Restart:
+    pass
+
+
+@dataclass(frozen=True)
+class Invalid:
+    reason: str
+
+
+Action = SendText | Click | ShareContact | SwitchUser | SetLanguage | Restart | Invalid
+
+
+def parse_line(line: str) -> Action | None:
+    """One script line as an action; None for blank lines and `#` comments."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return None
+    if stripped.startswith(">"):
+        return Click(stripped[1:].strip())
+    if stripped.startswith("@"):
+        return _parse_directive(stripped)
+    return SendText(stripped)
+
+
+def _parse_directive(line: str) -> Action:
+    name, _, rest = line.partition(" ")
+    rest = rest.strip()
+    if name == "@contact" and re.fullmatch(r"\+?\d{6,15}", rest):
+        return ShareContact(rest)
+    if name == "@user":
+        user_id, _, user_name = rest.partition(" ")
+        if user_id.isdigit():
+            return SwitchUser(int(user_id), user_name.strip() or None)
+    if name == "@lang" and rest:
+        return SetLanguage(rest)
+    if name == "@restart" and not rest:
+        return Restart()
+    return Invalid(f"cannot understand {line!r}")
+
+
+def _leading_symbols_stripped(label: str) -> str:
+    return re.sub(r"^[^\w]+", "", label).strip()
+
+
+def find_button(label: str, candidates: list[tuple[str, Any]]) -> tuple[Any, str | None]:
+    """The button whose text is `label`, else the one it is a unique prefix of.
+
+    Candidates are (visible text, button) from the most recent message first. Returns
+    (button, None) or (None, why-not). A prefix may also skip a label's leading emoji.
+    """
+    wanted = label.strip()
+    if not wanted:
+        return None, "say which button: > Label"
+    for text, button in candidates:
+        if text.strip() == wanted:
+            return button, None
+    found = {
+        text: button
+        for text, button in candidates
+        if text.strip().startswith(wanted) or _leading_symbols_stripped(text).startswith(wanted)
+    }
+    if len(found) == 1:
+        return next(iter(found.values())), None
+    if not found:
+        return None, f"no button {wanted!r}"
+    return None, f"{wanted!r} matches several buttons: " + ", ".join(sorted(found))

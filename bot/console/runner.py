@@ -1,0 +1,180 @@
+"""`hoctap console`: the real dispatcher, dialogs and database, with the console as Telegram."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
+from aiogram.types import CallbackQuery, Chat, Contact, Message, MessageEntity, Update, User
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import build_dispatcher
+from bot.config import Settings
+from bot.console import actions
+from bot.console.telegram import ConsoleSession, Screen
+from bot.i18n import create_i18n
+from bot.services.areas import import_areas
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///./data/demo.db"
+DEMO_AREAS = Path(__file__).resolve().parent.parent / "data" / "demo_areas.csv"
+
+
+class Console:
+    """One chat between the current user and the bot; `@restart` rebuilds the dispatcher."""
+
+    def __init__(
+        self, settings: Settings, engine: AsyncEngine, out: Callable[[str], None]
+    ) -> None:
+        self.settings, self.engine, self.out = settings, engine, out
+        self.screen = Screen()
+        self.bot = Bot(
+            "123456:CONSOLE",
+            session=ConsoleSession(self.screen, out),
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+        )
+        self.user = User(id=1001, is_bot=False, first_name="Người dùng", language_code="vi")
+        self.update_id = 0
+        self.dp = self._build()
+
+    def _build(self) -> Dispatcher:
+        i18n = create_i18n(self.settings.default_locale)
+        return build_dispatcher(self.settings, create_session_factory(self.engine), i18n)
+
+    async def perform(self, action: actions.Action) -> None:
+        match action:
+            case actions.SendText(text):
+                await self._feed(message=self._message(text=text, entities=_command(text)))
+            case actions.Click(label):
+                await self._click(label)
+            case actions.ShareContact(phone):
+                contact = Contact(
+                    phone_number=phone, first_name=self.user.first_name, user_id=self.user.id
+                )
+                await self._feed(message=self._message(contact=contact))
+            case actions.SwitchUser(user_id, name):
+                self.user = User(
+                    id=user_id,
+                    is_bot=False,
+                    first_name=name or f"User {user_id}",
+                    language_code=self.user.language_code,
+                )
+            case actions.SetLanguage(code):
+                self.user = self.user.model_copy(update={"language_code": code})
+            case actions.Restart():
+                await self.dp.storage.close()
+                self.dp = self._build()
+                self.out("— restarted —")
+            case actions.Invalid(reason):
+                self.out(f"! {reason}")
+
+    async def _click(self, label: str) -> None:
+        candidates = self._buttons()
+        found, problem = actions.find_button(label, candidates)
+        if found is None:
+            self.out(f"! {problem}")
+            return
+        kind, message, button = found
+        if kind == "reply":
+            await self._feed(message=self._message(text=button.text))
+            return
+        query = CallbackQuery(
+            id=str(self.update_id),
+            from_user=self.user,
+            chat_instance="console",
+            message=message,
+            data=button.callback_data,
+        )
+        await self._feed(callback_query=query)
+
+    def _buttons(self) -> list[tuple[str, Any]]:
+        """Reply keyboard first, then inline buttons from the newest message to the oldest."""
+        found: list[tuple[str, Any]] = [
+            (b.text, ("reply", None, b)) for row in self.screen.reply_keyboard for b in row
+        ]
+        for message in sorted(self.screen.messages.values(), key=lambda m: -m.message_id):
+            rows = message.reply_markup.inline_keyboard if message.reply_markup else []
+            found += [
+                (b.text, ("inline", message, b))
+                for row in rows
+                for b in row
+                if b.callback_data is not None
+            ]
+        return found
+
+    def _message(self, **content: Any) -> Message:
+        self.screen.next_id += 1
+        return Message(
+            message_id=self.screen.next_id - 1,
+            date=datetime.now(UTC),
+            chat=Chat(id=self.user.id, type="private"),
+            from_user=self.user,
+            **content,
+        )
+
+    async def _feed(self, **event: Any) -> None:
+        self.update_id += 1
+        update = Update(update_id=self.update_id, **event)
+        try:
+            await self.dp.feed_update(self.bot, update)
+        except Exception as error:  # the console keeps going, as the bot would
+            self.out(f"! the bot failed: {type(error).__name__}: {error}")
+
+
+def _command(text: str) -> list[MessageEntity] | None:
+    if not text.startswith("/"):
+        return None
+    return [MessageEntity(type="bot_command", offset=0, length=len(text.split()[0]))]
+
+
+async def prepare_database(url: str, seed_demo: bool) -> AsyncEngine:
+    """Migrate, and seed the demo areas into an empty demo database."""
+    engine = create_engine(url)
+    await upgrade(engine)
+    if seed_demo:
+        async with create_session_factory(engine)() as session:
+            uow = SqlUnitOfWork(session)
+            if not await uow.areas.children(None):
+                await import_areas(uow, DEMO_AREAS.read_text(encoding="utf-8"))
+    return engine
+
+
+async def run_console(
+    settings: Settings, lines: Iterable[str] | None = None, out: Callable[[str], None] = print
+) -> int:
+    engine = await prepare_database(
+        settings.database_url, seed_demo=settings.database_url == DEMO_DATABASE_URL
+    )
+    console = Console(settings, engine, out)
+    interactive = lines is None and sys.stdin.isatty()
+    if interactive:
+        out("hoctap console — type a message, /start, '> Button', '@restart'; Ctrl-D to quit.")
+    try:
+        for line in lines if lines is not None else _stdin_lines(interactive):
+            action = actions.parse_line(line)
+            if action is not None:
+                await console.perform(action)
+    finally:
+        await console.dp.storage.close()
+        await console.bot.session.close()
+        await engine.dispose()
+    return 0
+
+
+def _stdin_lines(interactive: bool) -> Iterable[str]:
+    if not interactive:
+        yield from sys.stdin
+        return
+    while True:
+        try:
+            yield input("you: ")
+        except EOFError:
+            return

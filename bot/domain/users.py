@@ -1,0 +1,55 @@
+"""Users, their roles and their language: the rules that need no framework."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+SUPPORTED_LOCALES = ("vi", "en")
+
+
+class Role(StrEnum):
+    """What a user may do; a user may hold several roles."""
+
+    SUPER_ADMIN = "super_admin"
+    COMMUNE_OFFICER = "commune_officer"
+    HAMLET_HEAD = "hamlet_head"
+    HOUSEHOLD = "household"
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    role: Role
+    area_code: str | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    """A Telegram user as the bot knows them: no names, no phone, only what is needed."""
+
+    id: int
+    language: str | None = None
+    area_code: str | None = None
+    grants: tuple[RoleGrant, ...] = field(default_factory=tuple)
+
+    def has_role(self, role: Role) -> bool:
+        return any(grant.role == role for grant in self.grants)
+
+
+def choose_locale(saved: str | None, telegram_code: str | None, default: str) -> str:
+    """The user's saved choice, else Telegram's language when supported, else the default."""
+    if saved in SUPPORTED_LOCALES:
+        return saved
+    base = (telegram_code or "").split("-")[0].lower()
+    if base in SUPPORTED_LOCALES:
+        return base
+    return default
+
+
+def is_admin(user_id: int, admin_ids: frozenset[int], user: User | None = None) -> bool:
+    """Super admins come from ADMIN_IDS; officers are admins of their own commune."""
+    if user_id in admin_ids:
+        return True
+    return user is not None and (
+        user.has_role(Role.SUPER_ADMIN) or user.has_role(Role.COMMUNE_OFFICER)
+    )

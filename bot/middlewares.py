@@ -1,0 +1,39 @@
+"""Outer middlewares: one unit of work per update, and the user it comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from aiogram.types import User as TelegramUser
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services.users import ensure_user
+from storage.uow import SqlUnitOfWork
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Opens one AsyncSession per update and hands handlers a `uow` over it."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._sessions() as session:
+            data["uow"] = SqlUnitOfWork(session)
+            return await handler(event, data)
+
+
+class UserMiddleware(BaseMiddleware):
+    """Loads (or registers) the user behind the update as a domain `User` in `data["user"]`."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TelegramUser | None = data.get("event_from_user")
+        if tg_user is not None and not tg_user.is_bot:
+            data["user"] = await ensure_user(data["uow"], tg_user.id, datetime.now(UTC))
+        return await handler(event, data)

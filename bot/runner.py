@@ -1,0 +1,88 @@
+"""Starting the bot for real: migrations, commands, then long polling or a webhook server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.app import build_dispatcher
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.delivery.session import ResilientSession
+from bot.i18n import create_i18n
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger("hoctap")
+
+
+def create_bot(settings: Settings) -> Bot:
+    """A Bot whose every call goes through the retrying session, HTML by default."""
+    assert settings.token is not None
+    base = settings.telegram_api_base
+    api = TelegramAPIServer.from_base(base) if base else PRODUCTION
+    return Bot(
+        settings.token,
+        session=ResilientSession(api=api),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+async def run_bot(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    i18n = create_i18n(settings.default_locale)
+    dp = build_dispatcher(settings, create_session_factory(engine), i18n)
+    bot = create_bot(settings)
+    try:
+        await register_commands(bot, i18n, settings.admin_ids)
+        if settings.webhook_url:
+            await _serve_webhook(dp, bot, settings)
+        else:
+            await bot.delete_webhook()
+            log.info("polling for updates")
+            await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+    finally:
+        await dp.storage.close()
+        await bot.session.close()
+        await engine.dispose()
+
+
+async def _serve_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
+    """An aiohttp server that only accepts requests carrying the secret token header."""
+    secret = settings.effective_webhook_secret()
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
+        app, path=settings.webhook_path
+    )
+    setup_application(app, dp, bot=bot)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    await bot.set_webhook(settings.webhook_url or "", secret_token=secret)
+    log.info(
+        "webhook server on %s:%s%s",
+        settings.webhook_host,
+        settings.webhook_port,
+        settings.webhook_path,
+    )
+    try:
+        await _until_signalled()
+    finally:
+        await runner.cleanup()
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -1,0 +1,36 @@
+"""Use cases about the user themself: being known to the bot, language, home area."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.users import SUPPORTED_LOCALES, User
+from bot.services.errors import ServiceError
+from bot.services.ports import UnitOfWork
+
+
+async def ensure_user(uow: UnitOfWork, user_id: int, now: datetime) -> User:
+    """The user as stored, registering them on their first update."""
+    user = await uow.users.get(user_id)
+    if user is not None:
+        return user
+    user = User(id=user_id)
+    await uow.users.add(user, now)
+    await uow.commit()
+    return user
+
+
+async def set_language(uow: UnitOfWork, user_id: int, language: str) -> None:
+    if language not in SUPPORTED_LOCALES:
+        raise ServiceError("This language is not available.")
+    await uow.users.set_language(user_id, language)
+    await uow.commit()
+
+
+async def set_home_area(uow: UnitOfWork, user_id: int, area_code: str) -> None:
+    """Remember where the user lives: a hamlet (or a commune when it has no hamlets)."""
+    area = await uow.areas.get(area_code)
+    if area is None or area.level not in ("hamlet", "commune"):
+        raise ServiceError("This place is not in the list. Please choose again.")
+    await uow.users.set_area(user_id, area_code)
+    await uow.commit()

@@ -1,0 +1,82 @@
+"""Declarative tables. Rows turn into domain objects with `to_domain()`; callers never see rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.domain.areas import Area
+from bot.domain.users import Role, RoleGrant, User
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AreaRow(Base):
+    __tablename__ = "areas"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("areas.code", ondelete="RESTRICT"), index=True
+    )
+    search_key: Mapped[str] = mapped_column(String(200))
+
+    def to_domain(self) -> Area:
+        return Area(code=self.code, name=self.name, level=self.level, parent_code=self.parent_code)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str | None] = mapped_column(String(8))
+    area_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("areas.code"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    grants: Mapped[list[RoleRow]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    def to_domain(self) -> User:
+        grants = tuple(RoleGrant(Role(g.role), g.area_code) for g in self.grants)
+        return User(id=self.id, language=self.language, area_code=self.area_code, grants=grants)
+
+
+class RoleRow(Base):
+    __tablename__ = "user_roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(32))
+    area_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("areas.code"))
+
+
+class DraftRow(Base):
+    """What a user had typed in a dialog they left: kept until they finish or discard it."""
+
+    __tablename__ = "drafts"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    dialog: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FsmRow(Base):
+    """aiogram FSM state and data (including aiogram-dialog stacks), one row per storage key."""
+
+    __tablename__ = "fsm_states"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_areas_level_search", AreaRow.level, AreaRow.search_key)

@@ -1,0 +1,114 @@
+"""Repositories over one AsyncSession. They never commit: the unit of work does."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.areas import Area
+from bot.domain.text import search_key
+from bot.domain.users import User
+from storage.models import AreaRow, DraftRow, RoleRow, UserRow
+
+
+class SqlAreaRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, code: str) -> Area | None:
+        row = await self._session.get(AreaRow, code)
+        return row.to_domain() if row else None
+
+    async def all_by_code(self) -> Mapping[str, Area]:
+        rows = await self._session.scalars(select(AreaRow))
+        return {row.code: row.to_domain() for row in rows}
+
+    async def children(self, parent_code: str | None) -> list[Area]:
+        condition = (
+            AreaRow.parent_code.is_(None)
+            if parent_code is None
+            else AreaRow.parent_code == parent_code
+        )
+        rows = await self._session.scalars(select(AreaRow).where(condition))
+        return [row.to_domain() for row in rows]
+
+    async def upsert_many(self, areas: Iterable[Area]) -> None:
+        # Parents first, so foreign keys hold inside the transaction on both dialects.
+        for area in _parents_first(list(areas)):
+            row = await self._session.get(AreaRow, area.code)
+            if row is None:
+                row = AreaRow(code=area.code)
+                self._session.add(row)
+            row.name, row.level, row.parent_code = area.name, area.level, area.parent_code
+            row.search_key = search_key(area.name)
+            await self._session.flush()
+
+    async def count_by_level(self) -> dict[str, int]:
+        result = await self._session.execute(
+            select(AreaRow.level, func.count()).group_by(AreaRow.level)
+        )
+        return dict(result.all())
+
+
+def _parents_first(areas: list[Area]) -> list[Area]:
+    by_code = {area.code: area for area in areas}
+
+    def depth(area: Area) -> int:
+        seen = 0
+        while area.parent_code in by_code and seen < len(by_code):
+            area, seen = by_code[area.parent_code], seen + 1
+        return seen
+
+    return sorted(areas, key=depth)
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._session.get(UserRow, user_id)
+        return row.to_domain() if row else None
+
+    async def add(self, user: User, now: datetime) -> None:
+        row = UserRow(id=user.id, language=user.language, area_code=user.area_code, created_at=now)
+        row.grants = [RoleRow(role=g.role.value, area_code=g.area_code) for g in user.grants]
+        self._session.add(row)
+        await self._session.flush()
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(language=language)
+        )
+
+    async def set_area(self, user_id: int, area_code: str | None) -> None:
+        await self._session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(area_code=area_code)
+        )
+
+
+class SqlDraftRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int, dialog: str) -> dict[str, Any] | None:
+        row = await self._session.get(DraftRow, (user_id, dialog))
+        return json.loads(row.data) if row else None
+
+    async def put(self, user_id: int, dialog: str, data: dict[str, Any], now: datetime) -> None:
+        row = await self._session.get(DraftRow, (user_id, dialog))
+        if row is None:
+            row = DraftRow(user_id=user_id, dialog=dialog)
+            self._session.add(row)
+        row.data, row.updated_at = json.dumps(data, ensure_ascii=False), now
+        await self._session.flush()
+
+    async def delete(self, user_id: int, dialog: str) -> None:
+        await self._session.execute(
+            delete(DraftRow).where(DraftRow.user_id == user_id, DraftRow.dialog == dialog)
+        )

@@ -1,0 +1,57 @@
+"""Fakes at the bot-session seam: a recording Telegram for handler and dialog tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
+from aiogram.methods import GetMe, SendMessage, TelegramMethod
+from aiogram.types import Chat, Message, User
+
+BOT_USER = User(id=42, is_bot=True, first_name="Hoc Tap", username="hoctap_test_bot")
+
+
+class RecordingSession(BaseSession):
+    """Records every API call; sendMessage answers with a message, everything else True."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[TelegramMethod[Any]] = []
+        self._next_id = 1000
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+    ) -> Any:
+        self.calls.append(method)
+        if isinstance(method, GetMe):
+            return BOT_USER
+        if isinstance(method, SendMessage):
+            self._next_id += 1
+            return Message(
+                message_id=self._next_id,
+                date=datetime.now(UTC),
+                chat=Chat(id=int(method.chat_id), type="private"),
+                from_user=BOT_USER,
+                text=method.text,
+            ).as_(bot)
+        return True
+
+    def sent_texts(self) -> list[str]:
+        return [call.text for call in self.calls if isinstance(call, SendMessage)]
+
+    async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+    async def close(self) -> None:
+        return None
+
+
+def recording_bot() -> tuple[Bot, RecordingSession]:
+    session = RecordingSession()
+    bot = Bot("42:TEST", session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    return bot, session
