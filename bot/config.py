@@ -83,7 +83,10 @@ class Settings(BaseSettings):
             raise ValueError("unsupported database driver")
         return value
 
-    @field_validator("redis_url", "telegram_api_base", "webhook_url", "bot_token", mode="before")
+    @field_validator(
+        "redis_url", "telegram_api_base", "webhook_url", "webhook_secret", "bot_token",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -34,8 +34,10 @@ class SqlAreaRepository:
             if parent_code is None
             else AreaRow.parent_code == parent_code
         )
-        rows = await self._session.scalars(select(AreaRow).where(condition))
-        return [row.to_domain() for row in rows]
+        ordered = select(AreaRow).where(condition).order_by(
+            AreaRow.search_key, AreaRow.name, AreaRow.code
+        )
+        return [row.to_domain() for row in await self._session.scalars(ordered)]
 
     async def upsert_many(self, areas: Iterable[Area]) -> None:
         # Parents first, so foreign keys hold inside the transaction on both dialects.
