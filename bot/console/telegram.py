@@ -11,6 +11,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteMessage,
@@ -144,8 +145,18 @@ def _send_document(session: ConsoleSession, bot: Bot, method: SendDocument) -> M
     return message
 
 
+def _shown(
+    session: ConsoleSession, method: TelegramMethod[Any], message_id: int | None
+) -> Message:
+    """The message being edited, or Telegram's own error when it is not in the chat."""
+    message = session.screen.messages.get(int(message_id or 0))
+    if message is None:
+        raise TelegramBadRequest(method, "Bad Request: message to edit not found")
+    return message
+
+
 def _edit_text(session: ConsoleSession, bot: Bot, method: EditMessageText) -> Message:
-    old = session.screen.messages[int(method.message_id or 0)]
+    old = _shown(session, method, method.message_id)
     message = old.model_copy(
         update={"text": method.text, "reply_markup": _inline(method.reply_markup)}
     ).as_(bot)
@@ -155,7 +166,7 @@ def _edit_text(session: ConsoleSession, bot: Bot, method: EditMessageText) -> Me
 
 
 def _edit_markup(session: ConsoleSession, bot: Bot, method: EditMessageReplyMarkup) -> Message:
-    old = session.screen.messages[int(method.message_id or 0)]
+    old = _shown(session, method, method.message_id)
     markup = _inline(method.reply_markup)
     message = old.model_copy(update={"reply_markup": markup}).as_(bot)
     session.screen.messages[message.message_id] = message
