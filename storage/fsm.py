@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import FsmRow
 
+EMPTY = "{}"
+
 
 def upsert_statement(dialect: str, values: dict[str, Any], update_columns: list[str]) -> Any:
     """INSERT ... ON CONFLICT (key) DO UPDATE, the one place where the two dialects differ."""
@@ -34,7 +37,15 @@ def upsert_statement(dialect: str, values: dict[str, Any], update_columns: list[
 
 
 class SqlStorage(BaseStorage):
-    """State and data per key in the `fsm_states` table; each call is its own transaction."""
+    """State and data per key in the `fsm_states` table; each call is its own transaction.
+
+    aiogram-dialog saves its stack and context after every update, changed or not. A write
+    equal to what this process last read or wrote for the key is skipped: aiogram-dialog
+    serialises each user's updates and always reads a key before writing it, so that copy
+    is fresh. The copy is bounded (least recently used keys are forgotten).
+    """
+
+    KNOWN_KEYS = 10_000
 
     def __init__(
         self,
@@ -43,43 +54,58 @@ class SqlStorage(BaseStorage):
     ) -> None:
         self._sessions = session_factory
         self._keys = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        self._known: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        await self._write(key, {"state": value}, ["state"])
+        await self._write(self._keys.build(key), "state", value)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        row = await self._read(key)
-        return row.state if row else None
+        return (await self._read(self._keys.build(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         encoded = json.dumps(dict(data), ensure_ascii=False)
-        await self._write(key, {"data": encoded}, ["data"])
+        await self._write(self._keys.build(key), "data", encoded)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        row = await self._read(key)
-        return json.loads(row.data) if row and row.data else {}
+        return dict(json.loads((await self._read(self._keys.build(key)))[1]))
 
     async def close(self) -> None:
-        return None
+        self._known.clear()
 
-    async def _read(self, key: StorageKey) -> FsmRow | None:
+    async def _read(self, built: str) -> tuple[str | None, str]:
         async with self._sessions() as session:
-            return await session.scalar(select(FsmRow).where(FsmRow.key == self._keys.build(key)))
+            found = (
+                await session.execute(select(FsmRow.state, FsmRow.data).where(FsmRow.key == built))
+            ).first()
+        return self._remember(built, (found[0], found[1] or EMPTY) if found else (None, EMPTY))
 
-    async def _write(self, key: StorageKey, values: dict[str, Any], columns: list[str]) -> None:
-        built = self._keys.build(key)
+    async def _write(self, built: str, column: str, value: str | None) -> None:
+        known = self._known.get(built)
+        if known is not None and known[0 if column == "state" else 1] == value:
+            return
         now = datetime.now(UTC)
         async with self._sessions() as session:
             dialect = session.bind.dialect.name if session.bind else "sqlite"
-            row = {"key": built, "state": None, "data": "{}", "updated_at": now, **values}
-            await session.execute(upsert_statement(dialect, row, [*columns, "updated_at"]))
-            await session.execute(
-                delete(FsmRow).where(
-                    FsmRow.key == built, FsmRow.state.is_(None), FsmRow.data == "{}"
+            row = {"key": built, "state": None, "data": EMPTY, "updated_at": now, column: value}
+            await session.execute(upsert_statement(dialect, row, [column, "updated_at"]))
+            if value in (None, EMPTY):  # the row may now hold nothing: don't keep it
+                await session.execute(
+                    delete(FsmRow).where(
+                        FsmRow.key == built, FsmRow.state.is_(None), FsmRow.data == EMPTY
+                    )
                 )
-            )
             await session.commit()
+        if known is not None:
+            state, data = known
+            self._remember(built, (value, data) if column == "state" else (state, value or EMPTY))
+
+    def _remember(self, built: str, value: tuple[str | None, str]) -> tuple[str | None, str]:
+        self._known[built] = value
+        self._known.move_to_end(built)
+        if len(self._known) > self.KNOWN_KEYS:
+            self._known.popitem(last=False)
+        return value
 
 
 def create_storage(

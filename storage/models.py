@@ -37,7 +37,7 @@ class UserRow(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     area_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("areas.code"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    grants: Mapped[list[RoleRow]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    grants: Mapped[list[RoleRow]] = relationship(lazy="joined", cascade="all, delete-orphan")
 
     def to_domain(self) -> User:
         grants = tuple(RoleGrant(Role(g.role), g.area_code) for g in self.grants)

@@ -193,6 +193,24 @@ async def test_state_and_data_survive_a_restart(
         await engine.dispose()
 
 
+async def test_a_write_after_a_read_lands_even_when_another_process_changed_the_key(
+    redis_url: str | None, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Two workers on one database: skipping "unchanged" writes must never lose one."""
+    first = create_storage(redis_url, session_factory)
+    second = create_storage(redis_url, session_factory)
+    try:
+        await first.set_data(KEY, {"step": 1})
+        assert await first.get_data(KEY) == {"step": 1}
+        await second.set_data(KEY, {"step": 2})
+        assert await first.get_data(KEY) == {"step": 2}
+        await first.set_data(KEY, {"step": 1})
+        assert await second.get_data(KEY) == {"step": 1}
+    finally:
+        await first.close()
+        await second.close()
+
+
 # --- upsert_statement ----------------------------------------------------------------------
 
 
