@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.console.runner import DEMO_DATABASE_URL, run_console
 from bot.services.areas import import_areas
 from storage.backup import BackupRefused, backup_sqlite
@@ -18,7 +18,12 @@ async def console(settings: Settings, database: str | None, as_admin: bool) -> i
     changes: dict[str, object] = {"database_url": database or DEMO_DATABASE_URL}
     if as_admin:
         changes["admin_ids"] = settings.admin_ids | {1001}
-    return await run_console(settings.model_copy(update=changes))
+    try:  # validated like the environment, so a bad --database is one clear line
+        console_settings = load_settings(**settings.model_dump(exclude_unset=True) | changes)
+    except ConfigError as error:
+        print(str(error).replace("DATABASE_URL", "--database"), file=sys.stderr)
+        return 2
+    return await run_console(console_settings)
 
 
 async def db(settings: Settings, command: str, path: Path | None) -> int:

@@ -90,11 +90,10 @@ def find_button(label: str, candidates: list[tuple[str, Any]]) -> tuple[Any, str
     for text, button in candidates:
         if text.strip() == wanted:
             return button, None
-    found = {
-        text: button
-        for text, button in candidates
-        if text.strip().startswith(wanted) or _leading_symbols_stripped(text).startswith(wanted)
-    }
+    found: dict[str, Any] = {}
+    for text, button in candidates:  # newest first: keep the newest of equal labels
+        if text.strip().startswith(wanted) or _leading_symbols_stripped(text).startswith(wanted):
+            found.setdefault(text, button)
     if len(found) == 1:
         return next(iter(found.values())), None
     if not found:

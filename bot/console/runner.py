@@ -42,6 +42,7 @@ class Console:
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         self.user = User(id=1001, is_bot=False, first_name="Người dùng", language_code="vi")
+        self.users = {self.user.id: self.user}  # each keeps its own name and language
         self.update_id = 0
         self.dp = self._build()
 
@@ -61,20 +62,21 @@ class Console:
                 )
                 await self._feed(message=self._message(contact=contact))
             case actions.SwitchUser(user_id, name):
-                self.user = User(
-                    id=user_id,
-                    is_bot=False,
-                    first_name=name or f"User {user_id}",
-                    language_code=self.user.language_code,
+                known = self.users.get(user_id) or User(
+                    id=user_id, is_bot=False, first_name=f"User {user_id}", language_code="vi"
                 )
+                self._become(known.model_copy(update={"first_name": name}) if name else known)
             case actions.SetLanguage(code):
-                self.user = self.user.model_copy(update={"language_code": code})
+                self._become(self.user.model_copy(update={"language_code": code}))
             case actions.Restart():
                 await self.dp.storage.close()
                 self.dp = self._build()
                 self.out("— restarted —")
             case actions.Invalid(reason):
                 self.out(f"! {reason}")
+
+    def _become(self, user: User) -> None:
+        self.user = self.users[user.id] = user
 
     async def _click(self, label: str) -> None:
         candidates = self._buttons()
@@ -96,11 +98,14 @@ class Console:
         await self._feed(callback_query=query)
 
     def _buttons(self) -> list[tuple[str, Any]]:
-        """Reply keyboard first, then inline buttons from the newest message to the oldest."""
+        """This chat's reply keyboard, then its inline buttons from the newest message."""
         found: list[tuple[str, Any]] = [
-            (b.text, ("reply", None, b)) for row in self.screen.reply_keyboard for b in row
+            (b.text, ("reply", None, b))
+            for row in self.screen.reply_keyboards.get(self.user.id, [])
+            for b in row
         ]
-        for message in sorted(self.screen.messages.values(), key=lambda m: -m.message_id):
+        mine = [m for m in self.screen.messages.values() if m.chat.id == self.user.id]
+        for message in sorted(mine, key=lambda m: -m.message_id):
             rows = message.reply_markup.inline_keyboard if message.reply_markup else []
             found += [
                 (b.text, ("inline", message, b))

@@ -48,7 +48,7 @@ class Screen:
     """What the user's chat shows: messages with their inline keyboards, and a reply keyboard."""
 
     messages: dict[int, Message] = field(default_factory=dict)
-    reply_keyboard: list[list[Any]] = field(default_factory=list)
+    reply_keyboards: dict[int, list[list[Any]]] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -98,13 +98,13 @@ class ConsoleSession(BaseSession):
         for row in markup.inline_keyboard if markup else []:
             self._out(" ".join(f"[{button.text}]" for button in row))
 
-    def _show_reply_keyboard(self, markup: Any) -> None:
+    def _show_reply_keyboard(self, chat_id: int, markup: Any) -> None:
         if isinstance(markup, ReplyKeyboardMarkup):
-            self.screen.reply_keyboard = markup.keyboard
+            self.screen.reply_keyboards[chat_id] = markup.keyboard
             for row in markup.keyboard:
                 self._out(" ".join(f"[{button.text}]" for button in row))
         elif isinstance(markup, ReplyKeyboardRemove):
-            self.screen.reply_keyboard = []
+            self.screen.reply_keyboards.pop(chat_id, None)
 
 
 def _inline(markup: Any) -> InlineKeyboardMarkup | None:
@@ -116,7 +116,7 @@ def _send_message(session: ConsoleSession, bot: Bot, method: SendMessage) -> Mes
         bot, int(method.chat_id), text=method.text, reply_markup=_inline(method.reply_markup)
     )
     session._show(message)
-    session._show_reply_keyboard(method.reply_markup)
+    session._show_reply_keyboard(int(method.chat_id), method.reply_markup)
     return message
 
 
