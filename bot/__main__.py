@@ -50,8 +50,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import cli
-
     if args.command == "run":
         if not settings.token:
             print(NO_TOKEN, file=sys.stderr)
@@ -60,6 +58,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         await run_bot(settings)
         return 0
+    from bot import cli  # imported late: the no-token answer above needs no aiogram
+
     if args.command == "console":
         return await cli.console(settings, args.database, args.as_admin)
     if args.command == "db":

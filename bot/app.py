@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.handlers import admin, commands, fallback
 from bot.i18n import LocaleMiddleware
-from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from bot.middlewares import DbSessionMiddleware, InFlightUpdates, UserMiddleware
 from dialogs.about import about_dialog
 from dialogs.area import area_dialog
 from dialogs.language import language_dialog
@@ -33,6 +33,9 @@ def build_dispatcher(
         storage=storage or create_storage(settings.redis_url, session_factory),
         settings=settings,
     )
+    in_flight = InFlightUpdates()
+    dp["in_flight"] = in_flight
+    dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(DbSessionMiddleware(session_factory))
     # Error handlers run after the update's session has closed: give them their own.
     dp.errors.outer_middleware(DbSessionMiddleware(session_factory))

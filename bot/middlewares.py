@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -37,3 +38,34 @@ class UserMiddleware(BaseMiddleware):
         if tg_user is not None and not tg_user.is_bot:
             data["user"] = await ensure_user(data["uow"], tg_user.id, datetime.now(UTC))
         return await handler(event, data)
+
+
+class InFlightUpdates(BaseMiddleware):
+    """Counts updates being handled, so a shutdown can let them finish before closing.
+
+    aiogram handles each update in its own task and does not wait for them when it stops:
+    without this, a reply and the dialog state of an update in progress would be lost.
+    """
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        self._running += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self._running -= 1
+            if not self._running:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """True when every update finished within `timeout` seconds."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True

@@ -18,10 +18,13 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.delivery.session import ResilientSession
 from bot.i18n import create_i18n
+from bot.middlewares import InFlightUpdates
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 
 log = logging.getLogger("hoctap")
+# Telegram does not resend an update it already handed over: let those in hand finish.
+SHUTDOWN_GRACE_SECONDS = 20.0
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -50,6 +53,7 @@ async def run_bot(settings: Settings) -> None:
             await bot.delete_webhook()
             log.info("polling for updates")
             await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+            await _let_updates_finish(dp)
     finally:
         await dp.storage.close()
         await bot.session.close()
@@ -76,8 +80,15 @@ async def _serve_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
     )
     try:
         await _until_signalled()
+        await _let_updates_finish(dp)
     finally:
         await runner.cleanup()
+
+
+async def _let_updates_finish(dp: Dispatcher) -> None:
+    in_flight: InFlightUpdates = dp["in_flight"]
+    if not await in_flight.wait_idle(SHUTDOWN_GRACE_SECONDS):
+        log.warning("stopped with updates still being handled after %ss", SHUTDOWN_GRACE_SECONDS)
 
 
 async def _until_signalled() -> None:
