@@ -17,11 +17,10 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from bot.services.areas import import_areas
-from storage.db import create_engine, create_session_factory
-from storage.migrate import MIGRATIONS, upgrade
-from storage.uow import SqlUnitOfWork
+from storage.db import create_engine
+from storage.migrate import MIGRATIONS
 from tests.conftest import PG_URL
+from tests.support import seed_areas
 
 # Settings the commands must not pick up from the developer's environment.
 UNSET = ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "ADMIN_IDS", "DEFAULT_LOCALE")
@@ -84,18 +83,6 @@ def head_revision() -> str:
     return head
 
 
-async def import_directly(url: str, csv_text: str) -> None:
-    """Set up a database without the CLI: migrate it and load areas."""
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            report = await import_areas(SqlUnitOfWork(session), csv_text)
-        assert report.ok, report.errors
-    finally:
-        await engine.dispose()
-
-
 async def table_names(url: str) -> set[str]:
     engine = create_engine(url)
     try:
@@ -139,7 +126,7 @@ async def test_db_upgrade_prints_the_revision_and_creates_the_tables(
 async def test_db_upgrade_again_keeps_the_revision_and_the_data(
     database_url: str, tmp_path: Path
 ) -> None:
-    await import_directly(database_url, AREAS)  # already at the newest revision
+    await seed_areas(database_url, AREAS)  # already at the newest revision
     again = await hoctap(tmp_path, database_url, "db", "upgrade")
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == f"database is at revision {head_revision()}"
@@ -152,7 +139,7 @@ async def test_db_upgrade_again_keeps_the_revision_and_the_data(
 async def test_backup_copies_committed_data_while_a_write_is_open(tmp_path: Path) -> None:
     database = tmp_path / "hoctap.db"
     url = f"sqlite+aiosqlite:///{database}"
-    await import_directly(url, AREAS)
+    await seed_areas(url, AREAS)
     writer = sqlite3.connect(database, isolation_level=None)
     try:
         assert writer.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -203,7 +190,7 @@ async def test_import_reports_new_then_updated_areas_without_duplicates(
 async def test_import_with_bad_rows_lists_every_problem_and_writes_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
-    await import_directly(database_url, AREAS)
+    await seed_areas(database_url, AREAS)
     (tmp_path / "bad.csv").write_text(BAD_AREAS, encoding="utf-8")
     done = await hoctap(tmp_path, database_url, "areas", "import", "bad.csv")
     assert done.returncode != 0

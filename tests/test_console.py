@@ -27,10 +27,7 @@ from bot.console.actions import (
     find_button,
     parse_line,
 )
-from bot.services.areas import import_areas
-from storage.db import create_engine, create_session_factory
-from storage.migrate import upgrade
-from storage.uow import SqlUnitOfWork
+from tests.support import seed_areas
 
 # Settings the console must not pick up from the developer's environment.
 UNSET = ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "ADMIN_IDS", "DEFAULT_LOCALE")
@@ -92,17 +89,6 @@ def script(*lines: str) -> str:
 def area_count(database: Path) -> int:
     with closing(sqlite3.connect(database)) as connection:
         return int(connection.execute("SELECT count(*) FROM areas").fetchone()[0])
-
-
-async def seed_database(url: str, csv_text: str) -> None:
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            report = await import_areas(SqlUnitOfWork(session), csv_text)
-        assert report.ok, report.errors
-    finally:
-        await engine.dispose()
 
 
 # --- a Vietnamese user's session on the demo database ---------------------------------------
@@ -201,7 +187,7 @@ CLICKS = script("/start", "> 📍", "> Xã", "> Nowhere", "> Xã An", "/start")
 
 def run_clicks(folder: Path) -> Session:
     url = f"sqlite+aiosqlite:///{folder / 'clicks.db'}"
-    asyncio.run(seed_database(url, CLICK_AREAS))
+    asyncio.run(seed_areas(url, CLICK_AREAS))
     return run_console(folder, CLICKS, "--database", url)
 
 
