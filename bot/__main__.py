@@ -33,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     area_commands = areas.add_subparsers(dest="areas_command", required=True)
     area_import = area_commands.add_parser("import", help="load areas from a CSV file")
     area_import.add_argument("file", type=Path)
+    criteria = commands.add_parser("criteria", help="criteria sets (data files)")
+    criteria_commands = criteria.add_subparsers(dest="criteria_command", required=True)
+    check = criteria_commands.add_parser("check", help="list every problem of a criteria file")
+    check.add_argument("file", type=Path)
+    load = criteria_commands.add_parser("load", help="put a criteria file in force for an area")
+    load.add_argument("file", type=Path)
+    load.add_argument("--area", required=True, help="area code (province or commune)")
+    load.add_argument("--from-year", type=int, help="first year it applies to (default: now)")
     return parser
 
 
@@ -64,6 +72,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await cli.console(settings, args.database, args.as_admin)
     if args.command == "db":
         return await cli.db(settings, args.db_command, getattr(args, "path", None))
+    if args.command == "criteria":
+        return await cli.criteria(settings, args)
     return await cli.areas_import(settings, args.file)
 
 

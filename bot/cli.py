@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.console.runner import DEMO_DATABASE_URL, run_console
 from bot.services.areas import import_areas
+from bot.services.criteria import CriteriaRejected, check_criteria, load_criteria
+from bot.services.errors import ServiceError
 from storage.backup import BackupRefused, backup_sqlite
 from storage.db import create_engine, create_session_factory
 from storage.migrate import current_revision, upgrade
@@ -71,3 +75,40 @@ async def areas_import(settings: Settings, file: Path) -> int:
 def _read_text(file: Path) -> str:
     # A CLI reading one file before any async work starts: blocking here delays nothing.
     return file.read_text(encoding="utf-8-sig")
+
+
+async def criteria(settings: Settings, args: argparse.Namespace) -> int:
+    """`criteria check FILE` lists every problem; `criteria load` also puts it in force."""
+    try:
+        text = _read_text(args.file)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    if args.criteria_command == "check":
+        return _report_problems(args.file, check_criteria(text))
+    now = datetime.now(UTC)
+    year = args.from_year or now.astimezone(settings.zone).year
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            stored = await load_criteria(SqlUnitOfWork(session), text, args.area, year, now)
+    except CriteriaRejected as rejected:
+        return _report_problems(args.file, rejected.problems)
+    except ServiceError as refused:
+        print(refused.msgid.format(**refused.params), file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"in force: {stored.title} {stored.version} for {stored.area_code} from {year}")
+    return 0
+
+
+def _report_problems(file: Path, problems: list) -> int:
+    for problem in problems:
+        print(f"{file}: {problem.describe()}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"{file}: no problems")
+    return 0

@@ -12,15 +12,13 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
+from bot.domain.messages import N_
 from bot.domain.users import User, choose_locale
+
+__all__ = ["N_", "LocaleMiddleware", "create_i18n", "day", "moment", "number", "percent"]
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-
-
-def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
-    """Mark a msgid for extraction where it is translated later, for another locale."""
-    return msgid
 
 
 def create_i18n(default_locale: str) -> I18n:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.domain.areas import Area
+from bot.domain.criteria import StoredCriteriaSet
 from bot.domain.users import Role, RoleGrant, User
 
 
@@ -77,6 +87,28 @@ class FsmRow(Base):
     state: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[str] = mapped_column(Text, default="{}")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CriteriaSetRow(Base):
+    """A criteria file in force for an area (None: everywhere) from a year; never edited."""
+
+    __tablename__ = "criteria_sets"
+    __table_args__ = (
+        UniqueConstraint(
+            "title", "version", "area_code", "from_year", name="uq_criteria_sets_in_force"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[str] = mapped_column(String(32))
+    area_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("areas.code"))
+    from_year: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def to_domain(self) -> StoredCriteriaSet:
+        return StoredCriteriaSet(self.id, self.title, self.version, self.area_code, self.from_year)
 
 
 Index("ix_areas_level_search", AreaRow.level, AreaRow.search_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.criteria import SqlCriteriaRepository
 from storage.repositories import SqlAreaRepository, SqlDraftRepository, SqlUserRepository
 
 
@@ -13,6 +14,7 @@ class SqlUnitOfWork:
         self.areas = SqlAreaRepository(session)
         self.users = SqlUserRepository(session)
         self.drafts = SqlDraftRepository(session)
+        self.criteria = SqlCriteriaRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -23,6 +23,7 @@ VERSION_TABLE = "alembic_version"
 # The tables each revision creates. A new migration must add its row here.
 TABLES_CREATED = {
     "0001": {"areas", "users", "user_roles", "drafts", "fsm_states"},
+    "0002": {"criteria_sets"},
 }
 
 

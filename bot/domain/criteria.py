@@ -122,6 +122,17 @@ class CriteriaCandidate:
     version: str
 
 
+@dataclass(frozen=True)
+class StoredCriteriaSet:
+    """A criteria file loaded for an area from a year; assessments keep its `id`."""
+
+    id: int
+    title: str
+    version: str
+    area_code: str | None
+    from_year: int
+
+
 class _Candidate(Protocol):
     @property
     def area_code(self) -> str | None: ...

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.areas import Area
+from bot.domain.criteria import StoredCriteriaSet
 from bot.domain.users import User
 
 
@@ -39,6 +40,16 @@ class DraftRepository(Protocol):
     async def delete(self, user_id: int, dialog: str) -> None: ...
 
 
+class CriteriaRepository(Protocol):
+    """Criteria files loaded per area and year; rows are added, never changed."""
+
+    async def add(
+        self, stored: StoredCriteriaSet, text: str, now: datetime
+    ) -> StoredCriteriaSet: ...
+    async def for_title(self, title: str) -> list[StoredCriteriaSet]: ...
+    async def text_of(self, set_id: int) -> str | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories share it; nothing is saved until `commit`."""
 
@@ -48,6 +59,8 @@ class UnitOfWork(Protocol):
     def users(self) -> UserRepository: ...
     @property
     def drafts(self) -> DraftRepository: ...
+    @property
+    def criteria(self) -> CriteriaRepository: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
