@@ -437,3 +437,34 @@ async def visible_counts(factory: async_sessionmaker[AsyncSession]) -> tuple[int
 async def count_rows(factory: async_sessionmaker[AsyncSession], model: type[Any]) -> int:
     async with factory() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_sqlite_file_storage_and_sqlalchemy_storage_share_one_table(
+    tmp_path: Path,
+) -> None:
+    """The fast SQLite path and the portable one read each other's rows, key for key."""
+    from storage.fsm import SqlStorage
+    from storage.fsm_sqlite import SqliteFsmStorage
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'fsm.db'}")
+    await upgrade(engine)
+    fast = create_storage(None, create_session_factory(engine))
+    portable = SqlStorage(create_session_factory(engine))
+    try:
+        assert isinstance(fast, SqliteFsmStorage)
+        await fast.set_state(KEY, Form.area)
+        await fast.set_data(KEY, DATA)
+        assert await portable.get_state(KEY) == "Form:area"
+        assert await portable.get_data(KEY) == DATA
+        await portable.set_data(KEY, {"bước": 2})
+        assert await fast.get_data(KEY) == {"bước": 2}
+    finally:
+        await fast.close()
+        await engine.dispose()
+
+
+async def test_an_update_finishing_after_close_still_saves_its_state(storage: BaseStorage) -> None:
+    """aiogram closes the storage as polling stops; updates still in hand must save."""
+    await storage.close()
+    await storage.set_data(KEY, DATA)
+    assert await storage.get_data(KEY) == DATA
