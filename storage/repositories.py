@@ -34,8 +34,10 @@ class SqlAreaRepository:
             if parent_code is None
             else AreaRow.parent_code == parent_code
         )
-        ordered = select(AreaRow).where(condition).order_by(
-            AreaRow.search_key, AreaRow.name, AreaRow.code
+        ordered = (
+            select(AreaRow)
+            .where(condition)
+            .order_by(AreaRow.search_key, AreaRow.name, AreaRow.code)
         )
         return [row.to_domain() for row in await self._session.scalars(ordered)]
 
