@@ -11,6 +11,7 @@ from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, Select
 from aiogram_dialog.widgets.text import Format
 
+from bot.domain.areas import place_label
 from bot.domain.paging import paginate
 from bot.domain.text import normalize_text
 from bot.i18n import N_
@@ -67,13 +68,13 @@ async def get_resume(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[
     codes = [dialog_manager.dialog_data.get(key) for key in ("hamlet", "commune", "province")]
     code = next((c for c in codes if c), None)
     path = await area_path(uow, code) if code else []
-    return {"place": ", ".join(area.name for area in reversed(path))}
+    return {"place": place_label(path)}
 
 
 async def get_confirm(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     path = await area_path(uow, data.get("hamlet") or data["commune"])
-    return {"place": ", ".join(area.name for area in reversed(path))}
+    return {"place": place_label(path)}
 
 
 async def on_start(_: Any, manager: DialogManager) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Column, Start
 
+from bot.domain.areas import place_label
 from bot.services.areas import home_area_path
 from dialogs.states import AboutSG, AreaSG, LanguageSG, MainSG
 from dialogs.widgets import I18nFormat, Label, UnexpectedText, current_user_id
@@ -14,7 +15,7 @@ from dialogs.widgets import I18nFormat, Label, UnexpectedText, current_user_id
 
 async def get_menu(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:
     path = await home_area_path(uow, current_user_id(dialog_manager))
-    return {"has_area": bool(path), "place": ", ".join(a.name for a in reversed(path))}
+    return {"has_area": bool(path), "place": place_label(path)}
 
 
 def menu_dialog() -> Dialog:

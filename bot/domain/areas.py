@@ -151,7 +151,17 @@ def children(areas: Iterable[Area], parent_code: str | None) -> list[Area]:
     code-point order would push both after "Xuân".
     """
     found = [area for area in areas if area.parent_code == parent_code]
-    return sorted(found, key=lambda area: (search_key(area.name), area.name, area.code))
+    return sorted(found, key=by_name)
+
+
+def by_name(area: Area) -> tuple[str, str, str]:
+    """Sort key for lists shown to users: by name, accents folded, then exactly."""
+    return (search_key(area.name), area.name, area.code)
+
+
+def place_label(path: Sequence[Area]) -> str:
+    """How a place is written, smallest first: "Thôn Đông, Xã Đông Hòa, Tỉnh Thử"."""
+    return ", ".join(area.name for area in reversed(path))
 
 
 def filter_areas(areas: Iterable[Area], query: str) -> list[Area]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.areas import Area, RowError, parse_area_csv
-from bot.domain.text import matches, search_key
+from bot.domain.areas import Area, RowError, by_name, parse_area_csv
+from bot.domain.text import matches
 from bot.domain.users import User, is_admin
 from bot.services.errors import NotAllowed
 from bot.services.ports import UnitOfWork
@@ -48,11 +48,7 @@ async def areas_below(
             found.append(area)
         elif area.level == "district" and level in ("commune", "hamlet"):
             pending.extend(await uow.areas.children(area.code))
-    return sorted((a for a in found if matches(query, a.name)), key=_sort_key)
-
-
-def _sort_key(area: Area) -> tuple[str, str]:
-    return (search_key(area.name), area.name)
+    return sorted((a for a in found if matches(query, a.name)), key=by_name)
 
 
 async def area_path(uow: UnitOfWork, code: str) -> list[Area]:
