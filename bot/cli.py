@@ -13,9 +13,9 @@ from bot.services.areas import import_areas
 from bot.services.criteria import CriteriaRejected, check_criteria, load_criteria
 from bot.services.errors import ServiceError
 from storage.backup import BackupRefused, backup_sqlite
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine
 from storage.migrate import current_revision, upgrade
-from storage.uow import SqlUnitOfWork
+from storage.uow import migrated_unit_of_work
 
 
 async def console(settings: Settings, database: str | None, as_admin: bool) -> int:
@@ -56,13 +56,8 @@ async def areas_import(settings: Settings, file: Path) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"cannot read {file}: {error}", file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            report = await import_areas(SqlUnitOfWork(session), text)
-    finally:
-        await engine.dispose()
+    async with migrated_unit_of_work(settings.database_url) as uow:
+        report = await import_areas(uow, text)
     for problem in report.errors:
         print(f"{file}:{problem.line}: {problem.describe()}", file=sys.stderr)
     if not report.ok:
@@ -88,18 +83,14 @@ async def criteria(settings: Settings, args: argparse.Namespace) -> int:
         return _report_problems(args.file, check_criteria(text))
     now = datetime.now(UTC)
     year = args.from_year or now.astimezone(settings.zone).year
-    engine = create_engine(settings.database_url)
     try:
-        await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            stored = await load_criteria(SqlUnitOfWork(session), text, args.area, year, now)
+        async with migrated_unit_of_work(settings.database_url) as uow:
+            stored = await load_criteria(uow, text, args.area, year, now)
     except CriteriaRejected as rejected:
         return _report_problems(args.file, rejected.problems)
     except ServiceError as refused:
         print(refused.msgid.format(**refused.params), file=sys.stderr)
         return 1
-    finally:
-        await engine.dispose()
     print(f"in force: {stored.title} {stored.version} for {stored.area_code} from {year}")
     return 0
 

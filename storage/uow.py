@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.criteria import SqlCriteriaRepository
+from storage.db import create_engine, create_session_factory
+from storage.migrate import upgrade
 from storage.repositories import SqlAreaRepository, SqlDraftRepository, SqlUserRepository
 
 
@@ -21,3 +26,15 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+
+@asynccontextmanager
+async def migrated_unit_of_work(url: str) -> AsyncIterator[SqlUnitOfWork]:
+    """For one-off commands: migrate the database, work in one unit, release the engine."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        async with create_session_factory(engine)() as session:
+            yield SqlUnitOfWork(session)
+    finally:
+        await engine.dispose()
