@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
 from aiogram.utils.i18n import I18n
 
 from bot.domain.users import SUPPORTED_LOCALES
@@ -27,19 +31,21 @@ def _commands(i18n: I18n, locale: str, entries: tuple[tuple[str, str], ...]) -> 
 
 async def register_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
     """setMyCommands for every language and scope; the default list speaks DEFAULT_LOCALE."""
-    scope = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(_commands(i18n, i18n.default_locale, USER_COMMANDS), scope=scope)
+    await _set_in_every_language(bot, i18n, USER_COMMANDS, BotCommandScopeAllPrivateChats())
+    for admin_id in sorted(admin_ids):
+        await _set_in_every_language(
+            bot, i18n, USER_COMMANDS + ADMIN_COMMANDS, BotCommandScopeChat(chat_id=admin_id)
+        )
+
+
+async def _set_in_every_language(
+    bot: Bot,
+    i18n: I18n,
+    entries: tuple[tuple[str, str], ...],
+    scope: BotCommandScopeAllPrivateChats | BotCommandScopeChat,
+) -> None:
+    await bot.set_my_commands(_commands(i18n, i18n.default_locale, entries), scope=scope)
     for locale in SUPPORTED_LOCALES:
         await bot.set_my_commands(
-            _commands(i18n, locale, USER_COMMANDS), scope=scope, language_code=locale
+            _commands(i18n, locale, entries), scope=scope, language_code=locale
         )
-    for admin_id in sorted(admin_ids):
-        admin_scope = BotCommandScopeChat(chat_id=admin_id)
-        everything = USER_COMMANDS + ADMIN_COMMANDS
-        await bot.set_my_commands(
-            _commands(i18n, i18n.default_locale, everything), scope=admin_scope
-        )
-        for locale in SUPPORTED_LOCALES:
-            await bot.set_my_commands(
-                _commands(i18n, locale, everything), scope=admin_scope, language_code=locale
-            )
