@@ -25,8 +25,8 @@ from aiogram.fsm.storage.base import (
 )
 
 from storage.db import SQLITE_BUSY_TIMEOUT_MS
+from storage.fsm import EMPTY
 
-EMPTY = "{}"
 _UPSERT = (
     "INSERT INTO fsm_states (key, state, data, updated_at) VALUES (:key, :state, :data, :now) "
     "ON CONFLICT (key) DO UPDATE SET {column} = excluded.{column}, "
