@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,30 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from bot.domain.messages import N_
+from bot.domain.status import Status
 from bot.domain.users import User, choose_locale
 
-__all__ = ["N_", "LocaleMiddleware", "create_i18n", "day", "moment", "number", "percent"]
+__all__ = [
+    "N_",
+    "STATUS_LABELS",
+    "LocaleMiddleware",
+    "create_i18n",
+    "day",
+    "fill",
+    "moment",
+    "number",
+    "percent",
+]
+
+STATUS_LABELS = {
+    Status.DRAFT: N_("not registered yet"),
+    Status.REGISTERED: N_("registered"),
+    Status.SELF_ASSESSED: N_("self-assessed, waiting for the hamlet head"),
+    Status.VERIFIED: N_("confirmed by the hamlet head, proposed to the commune"),
+    Status.RETURNED: N_("returned by the hamlet head"),
+    Status.RECOGNISED: N_("recognised"),
+    Status.NOT_RECOGNISED: N_("not recognised"),
+}
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -52,3 +74,26 @@ def day(value: date, locale: str) -> str:
 
 def moment(value: datetime, locale: str, tz: Any) -> str:
     return format_datetime(value, format="short", tzinfo=tz, locale=locale)
+
+
+def fill(
+    i18n: I18n, msgid: str, params: dict[str, Any], locale: str, tz: Any, *, html: bool = True
+) -> str:
+    """Translate `msgid` and fill in `params` for `locale`: dates and times in `tz`, statuses
+    by their label, numbers Babel-formatted, text escaped for HTML (it may be typed by users).
+    """
+    values = {key: _shown(i18n, value, locale, tz, html) for key, value in params.items()}
+    return i18n.gettext(msgid, locale=locale).format(**values)
+
+
+def _shown(i18n: I18n, value: Any, locale: str, tz: Any, html: bool) -> str:
+    if isinstance(value, Status):
+        return i18n.gettext(STATUS_LABELS[value], locale=locale)
+    if isinstance(value, datetime):
+        return moment(value, locale, tz)
+    if isinstance(value, date):
+        return day(value, locale)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value, locale)
+    text = str(value)
+    return escape(text, quote=False) if html else text

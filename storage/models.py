@@ -6,23 +6,30 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
-    DateTime,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.domain.areas import Area
 from bot.domain.criteria import StoredCriteriaSet
 from bot.domain.users import Role, RoleGrant, User
-
-
-class Base(DeclarativeBase):
-    pass
+from storage.base import Base, UtcDateTime
+from storage.household_models import (
+    AssessmentWindowRow,
+    AuditRow,
+    HouseholdAccountRow,
+    HouseholdRow,
+    MemberRow,
+    RegistrationEventRow,
+    RegistrationRow,
+)
 
 
 class AreaRow(Base):
@@ -46,12 +53,20 @@ class UserRow(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     language: Mapped[str | None] = mapped_column(String(8))
     area_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("areas.code"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    consent_version: Mapped[int | None] = mapped_column(Integer)
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     grants: Mapped[list[RoleRow]] = relationship(lazy="joined", cascade="all, delete-orphan")
 
     def to_domain(self) -> User:
         grants = tuple(RoleGrant(Role(g.role), g.area_code) for g in self.grants)
-        return User(id=self.id, language=self.language, area_code=self.area_code, grants=grants)
+        return User(
+            id=self.id,
+            language=self.language,
+            area_code=self.area_code,
+            grants=grants,
+            consent_version=self.consent_version,
+        )
 
 
 class RoleRow(Base):
@@ -75,7 +90,7 @@ class DraftRow(Base):
     )
     dialog: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class FsmRow(Base):
@@ -86,7 +101,7 @@ class FsmRow(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     state: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[str] = mapped_column(Text, default="{}")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class CriteriaSetRow(Base):
@@ -105,10 +120,30 @@ class CriteriaSetRow(Base):
     area_code: Mapped[str | None] = mapped_column(String(32), ForeignKey("areas.code"))
     from_year: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # A shipped default kept because an assessment was made with it; never "in force".
+    shipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def to_domain(self) -> StoredCriteriaSet:
         return StoredCriteriaSet(self.id, self.title, self.version, self.area_code, self.from_year)
 
 
 Index("ix_areas_level_search", AreaRow.level, AreaRow.search_key)
+
+
+__all__ = [
+    "AreaRow",
+    "AssessmentWindowRow",
+    "AuditRow",
+    "Base",
+    "CriteriaSetRow",
+    "DraftRow",
+    "FsmRow",
+    "HouseholdAccountRow",
+    "HouseholdRow",
+    "MemberRow",
+    "RegistrationEventRow",
+    "RegistrationRow",
+    "RoleRow",
+    "UserRow",
+]

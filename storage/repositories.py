@@ -95,6 +95,16 @@ class SqlUserRepository:
             update(UserRow).where(UserRow.id == user_id).values(area_code=area_code)
         )
 
+    async def set_consent(self, user_id: int, version: int | None, at: datetime | None) -> None:
+        await self._session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(consent_version=version, consent_at=at)
+        )
+
+    async def consent_time(self, user_id: int) -> datetime | None:
+        return await self._session.scalar(select(UserRow.consent_at).where(UserRow.id == user_id))
+
 
 class SqlDraftRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -116,3 +126,6 @@ class SqlDraftRepository:
         await self._session.execute(
             delete(DraftRow).where(DraftRow.user_id == user_id, DraftRow.dialog == dialog)
         )
+
+    async def delete_all(self, user_id: int) -> None:
+        await self._session.execute(delete(DraftRow).where(DraftRow.user_id == user_id))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.criteria import SqlCriteriaRepository
 from storage.db import create_engine, create_session_factory
+from storage.households import SqlAuditLog, SqlHouseholdRepository, SqlRegistrationRepository
 from storage.migrate import upgrade
 from storage.repositories import SqlAreaRepository, SqlDraftRepository, SqlUserRepository
 
@@ -20,6 +21,9 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(session)
         self.drafts = SqlDraftRepository(session)
         self.criteria = SqlCriteriaRepository(session)
+        self.households = SqlHouseholdRepository(session)
+        self.registrations = SqlRegistrationRepository(session)
+        self.audit = SqlAuditLog(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.domain.messages import N_
 from bot.domain.text import normalize_text, search_key
 
 __all__ = [
@@ -20,17 +21,17 @@ __all__ = [
     "parse_phone",
 ]
 
-MSG_NAME_EXAMPLE = "Please type the full name, for example: Nguyễn Văn An"
-MSG_NAME_CHARACTERS = (
+MSG_NAME_EXAMPLE = N_("Please type the full name, for example: Nguyễn Văn An")
+MSG_NAME_CHARACTERS = N_(
     "A name can only have letters, spaces, ' and -. Please type it again, "
     "for example: Nguyễn Văn An"
 )
-MSG_NAME_LENGTH = "A name has {minimum} to {maximum} letters. Please type it again"
-MSG_COUNT_NOT_NUMBER = "Please type a number, for example: 3"
-MSG_COUNT_RANGE = "Please type a number from {minimum} to {maximum}"
-MSG_PHONE = "Please type a Vietnamese phone number, for example: 0912 345 678"
-MSG_YEAR_NOT_YEAR = "Please type the year of birth in 4 digits, for example: 1975"
-MSG_YEAR_RANGE = "Please type a year from {minimum} to {maximum}"
+MSG_NAME_LENGTH = N_("A name has {minimum} to {maximum} letters. Please type it again")
+MSG_COUNT_NOT_NUMBER = N_("Please type a number, for example: 3")
+MSG_COUNT_RANGE = N_("Please type a number from {minimum} to {maximum}")
+MSG_PHONE = N_("Please type a Vietnamese phone number, for example: 0912 345 678")
+MSG_YEAR_NOT_YEAR = N_("Please type the year of birth in 4 digits, for example: 1975")
+MSG_YEAR_RANGE = N_("Please type a year from {minimum} to {maximum}")
 
 NAME_MIN_LENGTH, NAME_MAX_LENGTH = 2, 80
 FIRST_BIRTH_YEAR = 1900

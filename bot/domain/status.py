@@ -17,6 +17,8 @@ from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 
+from bot.domain.messages import N_
+
 __all__ = ["ALLOWED", "Status", "TransitionRefused", "allowed_targets", "transition"]
 
 
@@ -44,8 +46,8 @@ ALLOWED: Mapping[Status, frozenset[Status]] = MappingProxyType(
     }
 )
 
-MSG_NOT_ALLOWED = "A registration that is {current} cannot become {target}"
-MSG_REOPEN_CLOSED = "The self-assessment can no longer be changed: the deadline was {deadline}"
+MSG_NOT_ALLOWED = N_("A registration that is {current} cannot become {target}")
+MSG_REOPEN_CLOSED = N_("The self-assessment can no longer be changed: the deadline was {deadline}")
 
 Params = dict[str, object]
 

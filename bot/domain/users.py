@@ -31,6 +31,7 @@ class User:
     language: str | None = None
     area_code: str | None = None
     grants: tuple[RoleGrant, ...] = field(default_factory=tuple)
+    consent_version: int | None = None
 
     def has_role(self, role: Role) -> bool:
         return any(grant.role == role for grant in self.grants)

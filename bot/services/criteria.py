@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 
 from bot.domain.criteria import (
     CriteriaSet,
@@ -70,7 +71,32 @@ async def criteria_in_force(
     codes = [area.code for area in await area_path(uow, area_code)]
     chosen = choose_criteria_set(await uow.criteria.for_title(title), codes, title, year)
     text = await uow.criteria.text_of(chosen.id) if chosen else shipped[title]
-    criteria, problems = parse_criteria_set(text or "")
+    return (chosen.id if chosen else None), parsed_criteria(text or "")
+
+
+async def criteria_with_id(
+    uow: UnitOfWork,
+    set_id: int | None,
+    area_code: str,
+    title: str,
+    year: int,
+    shipped: Mapping[str, str],
+    now: datetime,
+) -> tuple[int, CriteriaSet]:
+    """The set an assessment is made with: the one it already uses (`set_id`), else the set
+    in force, a shipped default being stored then so that the assessment can keep it."""
+    if set_id is not None:
+        return set_id, parsed_criteria(await uow.criteria.text_of(set_id) or "")
+    found_id, criteria = await criteria_in_force(uow, area_code, title, year, shipped)
+    if found_id is None:
+        found_id = await uow.criteria.keep_shipped(title, criteria.version, shipped[title], now)
+    return found_id, criteria
+
+
+@lru_cache(maxsize=64)
+def parsed_criteria(text: str) -> CriteriaSet:
+    """Parse a stored or shipped set; sets are frozen, so one parse serves every update."""
+    criteria, problems = parse_criteria_set(text)
     if criteria is None or problems:  # loaded files were checked; this means a broken ship
         raise CriteriaRejected(problems)
-    return (chosen.id if chosen else None), criteria
+    return criteria

@@ -1,0 +1,280 @@
+"""Self-assessment: answer the criteria one by one, submit, reopen; and decisions by others.
+
+Each answer is saved as it is given, so "finish later", a restart or a lost phone keep it.
+An assessment stays with the criteria set it started with, whatever is loaded later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.criteria_model import CriteriaSet, Title
+from bot.domain.households import Household, member_subject
+from bot.domain.messages import N_
+from bot.domain.registrations import Registration, decode_answers, encode_answer
+from bot.domain.scoring import Answer, AssessmentResult, score_answer, score_assessment
+from bot.domain.status import Status, TransitionRefused, transition
+from bot.domain.users import Role, User
+from bot.services.areas import area_path
+from bot.services.criteria import criteria_with_id
+from bot.services.errors import NotAllowed, ServiceError
+from bot.services.households import own_household
+from bot.services.ports import Notifier, UnitOfWork
+
+MSG_NOT_YOURS = N_("This self-assessment is not your household's.")
+MSG_LOCKED = N_("This self-assessment was submitted. Reopen it first to change an answer.")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One registration's self-assessment as far as it went, scored."""
+
+    registration: Registration
+    criteria: CriteriaSet
+    answers: Mapping[str, Answer]
+    result: AssessmentResult
+    closes_at: datetime | None
+
+
+async def open_assessment(
+    uow: UnitOfWork,
+    user_id: int,
+    registration_id: int,
+    *,
+    shipped: Mapping[str, str],
+    now: datetime,
+) -> Assessment:
+    """The assessment of one of the user's registrations, its criteria set fixed on first use."""
+    household, registration = await _own_registration(uow, user_id, registration_id)
+    window = await _window(uow, household, registration)
+    set_id, criteria = await criteria_with_id(
+        uow,
+        registration.criteria_set_id,
+        household.hamlet_code,
+        registration.title,
+        registration.year,
+        shipped,
+        now,
+    )
+    if registration.criteria_set_id is None:
+        await uow.registrations.save_answers(registration.id, set_id, {})
+        await uow.commit()
+        registration = await _reload(uow, registration.id)
+    answers = decode_answers(registration.answers)
+    closes_at = window[1] if window else None
+    return Assessment(
+        registration, criteria, answers, score_assessment(criteria, answers), closes_at
+    )
+
+
+async def may_answer_now(
+    uow: UnitOfWork, user_id: int, registration_id: int, now: datetime
+) -> None:
+    """Refuse when the commune's assessment window is not open (opens later, or closed)."""
+    household, registration = await _own_registration(uow, user_id, registration_id)
+    window = await _window(uow, household, registration)
+    if window is None:
+        return
+    opens_at, closes_at = window
+    if opens_at is not None and now < opens_at:
+        raise ServiceError(N_("Self-assessment opens on {date}."), date=opens_at)
+    if closes_at is not None and now >= closes_at:
+        raise ServiceError(N_("Self-assessment closed on {date}."), date=closes_at)
+
+
+async def save_answer(
+    uow: UnitOfWork,
+    user_id: int,
+    registration_id: int,
+    indicator_id: str,
+    answer: Answer,
+    *,
+    shipped: Mapping[str, str],
+    now: datetime,
+) -> Assessment:
+    """Keep one answer at once; an answer the indicator does not accept changes nothing."""
+    await may_answer_now(uow, user_id, registration_id, now)
+    current = await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
+    if not current.registration.can_answer:
+        raise ServiceError(MSG_LOCKED)
+    indicator = current.criteria.indicator(indicator_id)
+    if indicator is None or score_answer(indicator, answer) is None:
+        raise ServiceError(N_("This answer does not fit the question. Please choose again."))
+    answers = {**current.registration.answers, indicator_id: encode_answer(answer)}
+    assert current.registration.criteria_set_id is not None
+    await uow.registrations.save_answers(
+        registration_id, current.registration.criteria_set_id, answers
+    )
+    await uow.commit()
+    return await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
+
+
+async def submit_assessment(
+    uow: UnitOfWork,
+    user_id: int,
+    registration_id: int,
+    *,
+    shipped: Mapping[str, str],
+    now: datetime,
+) -> AssessmentResult:
+    """Lock the answers and send them on to the hamlet head, with their score."""
+    await may_answer_now(uow, user_id, registration_id, now)
+    current = await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
+    if current.result.missing:
+        raise ServiceError(
+            N_("Some questions are not answered yet ({count}). Please answer them first."),
+            count=len(current.result.missing),
+        )
+    await _move(
+        uow,
+        current.registration,
+        Status.SELF_ASSESSED,
+        now,
+        score=(current.result.total, current.result.passed),
+    )
+    await uow.commit()
+    return current.result
+
+
+async def reopen_assessment(
+    uow: UnitOfWork, user_id: int, registration_id: int, now: datetime
+) -> None:
+    """Take a submitted assessment back to change it: until verified or the deadline."""
+    household, registration = await _own_registration(uow, user_id, registration_id)
+    window = await _window(uow, household, registration)
+    await _move(
+        uow, registration, Status.REGISTERED, now, reopen_deadline=window[1] if window else None
+    )
+    await uow.commit()
+
+
+async def citizen_registration(
+    uow: UnitOfWork, user_id: int, member_id: int, *, year: int, now: datetime
+) -> Registration:
+    """The learning-citizen registration of an adult member for `year`, made on first use."""
+    household = await own_household(uow, user_id)
+    members = {m.id: m for m in await uow.households.members(household.id)}
+    member = members.get(member_id)
+    if member is None:
+        raise NotAllowed(N_("This person is not a member of your household."))
+    if not member.is_adult(year):
+        raise ServiceError(N_("Only adults (18 and over) self-assess as learning citizens."))
+    subject, title = member_subject(member_id), Title.CONG_DAN.value
+    found = await uow.registrations.find(household.id, subject, title, year)
+    if found is not None:
+        return found
+    registration = await uow.registrations.add(household.id, subject, title, year, (), now)
+    await uow.commit()
+    return registration
+
+
+async def decide(
+    uow: UnitOfWork,
+    notifier: Notifier,
+    actor: User,
+    registration_id: int,
+    target: Status,
+    now: datetime,
+    *,
+    comment: str | None = None,
+) -> None:
+    """Verify, return, recognise or not: by a hamlet head or officer of the household's area.
+
+    Every account of the household is told, in its own language.
+    """
+    registration = await uow.registrations.get(registration_id)
+    household = await uow.households.get(registration.household_id) if registration else None
+    if registration is None or household is None:
+        raise ServiceError(N_("This registration no longer exists."))
+    if target not in DECIDERS:
+        raise ServiceError(N_("Only a hamlet head or the commune decides this."))
+    if not await _oversees(uow, actor, household, DECIDERS[target]):
+        raise NotAllowed(N_("This household is outside your area."))
+    await _move(uow, registration, target, now, comment=comment)
+    await uow.commit()
+    for user_id in await uow.households.accounts(household.id):
+        user = await uow.users.get(user_id)
+        locale = (user.language if user else None) or "vi"
+        await notifier.notify(user_id, locale, STATUS_NOTICES[target], {"comment": comment or ""})
+
+
+STATUS_NOTICES = {
+    Status.VERIFIED: N_(
+        "✅ Your hamlet head confirmed your self-assessment and proposed your family to the "
+        "commune. Press /status to see where you stand."
+    ),
+    Status.RETURNED: N_(
+        "↩️ Your hamlet head returned your self-assessment with this comment: {comment}\n"
+        "Please check your answers and submit again from the menu."
+    ),
+    Status.RECOGNISED: N_(
+        "🎉 Congratulations! The commune recognised your family this year. "
+        "Press /status to see the details."
+    ),
+    Status.NOT_RECOGNISED: N_(
+        "The commune did not recognise your family this year. "
+        "Your hamlet head can explain why. Press /status to see the details."
+    ),
+}
+
+
+# Who may move a registration to each status decided by others: the hamlet head vouches
+# (or returns), the commune recognises; a commune officer may also do the hamlet head's part.
+DECIDERS = {
+    Status.VERIFIED: (Role.HAMLET_HEAD, Role.COMMUNE_OFFICER),
+    Status.RETURNED: (Role.HAMLET_HEAD, Role.COMMUNE_OFFICER),
+    Status.RECOGNISED: (Role.COMMUNE_OFFICER,),
+    Status.NOT_RECOGNISED: (Role.COMMUNE_OFFICER,),
+}
+
+
+async def _oversees(
+    uow: UnitOfWork, actor: User, household: Household, roles: tuple[Role, ...]
+) -> bool:
+    codes = {area.code for area in await area_path(uow, household.hamlet_code)}
+    return any(
+        grant.role == Role.SUPER_ADMIN or (grant.role in roles and grant.area_code in codes)
+        for grant in actor.grants
+    )
+
+
+async def _own_registration(
+    uow: UnitOfWork, user_id: int, registration_id: int
+) -> tuple[Household, Registration]:
+    household = await own_household(uow, user_id)
+    registration = await uow.registrations.get(registration_id)
+    if registration is None or registration.household_id != household.id:
+        raise NotAllowed(MSG_NOT_YOURS)
+    return household, registration
+
+
+async def _window(
+    uow: UnitOfWork, household: Household, registration: Registration
+) -> tuple[datetime | None, datetime | None] | None:
+    codes = [area.code for area in await area_path(uow, household.hamlet_code)]
+    return await uow.registrations.window(codes, registration.title, registration.year)
+
+
+async def _reload(uow: UnitOfWork, registration_id: int) -> Registration:
+    registration = await uow.registrations.get(registration_id)
+    assert registration is not None
+    return registration
+
+
+async def _move(
+    uow: UnitOfWork,
+    registration: Registration,
+    target: Status,
+    now: datetime,
+    *,
+    reopen_deadline: datetime | None = None,
+    comment: str | None = None,
+    score: tuple[int, bool] | None = None,
+) -> None:
+    try:
+        transition(registration.status, target, now=now, reopen_deadline=reopen_deadline)
+    except TransitionRefused as refused:
+        raise ServiceError(refused.msgid, **refused.params) from refused
+    await uow.registrations.set_status(registration.id, target, now, comment=comment, score=score)
