@@ -10,13 +10,20 @@ from aiogram_dialog.api.protocols import MessageManagerProtocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.handlers import admin, commands, fallback
+from bot.handlers import admin, commands, fallback, household
 from bot.i18n import LocaleMiddleware
 from bot.middlewares import DbSessionMiddleware, InFlightUpdates, UserMiddleware
 from dialogs.about import about_dialog
 from dialogs.area import area_dialog
+from dialogs.assessment import assessment_dialog
+from dialogs.consent import consent_dialog
+from dialogs.household import household_dialog
 from dialogs.language import language_dialog
+from dialogs.link import link_dialog
 from dialogs.menu import menu_dialog
+from dialogs.pledge import pledge_dialog
+from dialogs.registration import registration_dialog
+from dialogs.status import forget_dialog, status_dialog
 from storage.fsm import create_storage
 
 
@@ -43,14 +50,29 @@ def build_dispatcher(
     LocaleMiddleware(i18n).setup(dp)
     # Commands first: /cancel must win over a dialog's text input.
     dp.include_router(commands.create_router())
+    dp.include_router(household.create_router())
     dp.include_router(admin.create_router())
     dp.include_routers(*_dialogs())
     dp.include_router(fallback.create_router())
     dp.errors.register(fallback.on_stale_button, fallback.STALE_ERRORS)
+    dp.errors.register(fallback.on_refused, fallback.REFUSALS)
     setup_dialogs(dp, message_manager=message_manager)
     return dp
 
 
 def _dialogs() -> list[Router]:
     # Dialog objects are routers and can have one parent only: build fresh ones per dispatcher.
-    return [menu_dialog(), language_dialog(), area_dialog(), about_dialog()]
+    return [
+        menu_dialog(),
+        language_dialog(),
+        area_dialog(),
+        about_dialog(),
+        consent_dialog(),
+        registration_dialog(),
+        link_dialog(),
+        household_dialog(),
+        assessment_dialog(),
+        status_dialog(),
+        forget_dialog(),
+        pledge_dialog(),
+    ]

@@ -15,6 +15,9 @@ from bot.i18n import N_
 
 USER_COMMANDS = (
     ("start", N_("Main menu")),
+    ("status", N_("Where my family stands")),
+    ("mydata", N_("What the bot keeps about me")),
+    ("forget", N_("Erase my data")),
     ("help", N_("Help")),
     ("language", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),

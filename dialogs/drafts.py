@@ -10,7 +10,7 @@ from aiogram_dialog import DialogManager
 from bot.services.drafts import save_draft
 
 # Dialogs whose dialog_data is worth keeping when left unfinished, by state group name.
-DRAFT_DIALOGS: set[str] = {"AreaSG"}
+DRAFT_DIALOGS: set[str] = {"AreaSG", "RegistrationSG"}
 
 
 def user_entered_something(data: dict[str, Any]) -> bool:
@@ -38,3 +38,10 @@ async def stash_current_dialog(manager: DialogManager, uow: Any, user_id: int) -
     if not user_entered_something(data):
         return False
     return await save_draft(uow, user_id, name, data, datetime.now(UTC))
+
+
+async def stash_on_leave(result: Any, manager: DialogManager) -> None:
+    """A dialog's on_close: left without finishing (result None), keep what was entered."""
+    if result is None:
+        user_id = int(manager.middleware_data["event_from_user"].id)
+        await stash_current_dialog(manager, manager.middleware_data["uow"], user_id)

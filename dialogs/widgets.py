@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime
 from typing import Any
 
-from aiogram.types import Message
-from aiogram.utils.i18n import gettext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext
 from aiogram_dialog.api.protocols import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.text import Text
+
+from bot.criteria_files import shipped_criteria
+from bot.domain.households import campaign_year
+from bot.i18n import N_, fill
 
 
 def escape_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -58,3 +63,46 @@ def UnexpectedText() -> MessageInput:  # noqa: N802 - reads as a widget
 def current_user_id(manager: DialogManager) -> int:
     """The Telegram user behind the update, also inside error handlers (no `event.from_user`)."""
     return int(manager.middleware_data["event_from_user"].id)
+
+
+def explain(
+    manager: DialogManager, msgid: str, params: dict[str, Any] | None = None, *, html: bool = True
+) -> str:
+    """A message (an error's msgid and params) in the user's language: escaped for HTML to
+    send as is, or plain (html=False) for a getter, whose values I18nFormat escapes."""
+    i18n: I18n = manager.middleware_data["i18n"]
+    settings = manager.middleware_data["settings"]
+    return fill(i18n, msgid, dict(params or {}), i18n.current_locale, settings.zone, html=html)
+
+
+async def tell(manager: DialogManager, event: Message | CallbackQuery, error: Exception) -> None:
+    """Answer a refused action (ServiceError) or bad input (InputError) kindly; the dialog
+    stays where it was, so nothing already answered is lost."""
+    msgid = getattr(error, "msgid", None) or N_("Sorry, that did not work. Please try again.")
+    text = explain(manager, msgid, getattr(error, "params", {}))
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        if event.message is not None:
+            await manager.middleware_data["bot"].send_message(event.message.chat.id, text)
+        return
+    await event.answer(text)
+
+
+async def on_input_error(
+    message: Message, _: Any, manager: DialogManager, error: ValueError
+) -> None:
+    """TextInput's on_error: the parser's localized explanation, then the same question."""
+    await tell(manager, message, error)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def this_year(manager: DialogManager) -> int:
+    """The campaign year where the commune is (Vietnam's new year comes before UTC's)."""
+    return campaign_year(now(), manager.middleware_data["settings"].zone)
+
+
+def shipped() -> dict[str, str]:
+    return shipped_criteria()

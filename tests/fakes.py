@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,9 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.methods import GetMe, SendMessage, TelegramMethod
-from aiogram.types import Chat, Message, User
+from aiogram.types import Chat, Message, ReplyKeyboardMarkup, User
+from aiogram_dialog.api.entities import NewMessage, OldMessage
+from aiogram_dialog.test_tools import MockMessageManager
 
 BOT_USER = User(id=42, is_bot=True, first_name="Hoc Tap", username="hoctap_test_bot")
 
@@ -55,3 +58,22 @@ def recording_bot() -> tuple[Bot, RecordingSession]:
     session = RecordingSession()
     bot = Bot("42:TEST", session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     return bot, session
+
+
+class ReplyKeyboardMessageManager(MockMessageManager):
+    """aiogram-dialog's MockMessageManager, also for windows with a reply keyboard (which its
+    Message cannot hold): the keyboard is kept aside in `reply_keyboard`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reply_keyboard: ReplyKeyboardMarkup | None = None
+
+    async def show_message(
+        self, bot: Bot, new_message: NewMessage, old_message: OldMessage | None
+    ) -> OldMessage:
+        markup = new_message.reply_markup
+        if isinstance(markup, ReplyKeyboardMarkup):
+            self.reply_keyboard = markup
+            new_message = replace(new_message, reply_markup=None)
+        shown = await super().show_message(bot, new_message, old_message)
+        return replace(shown, has_reply_keyboard=isinstance(markup, ReplyKeyboardMarkup))

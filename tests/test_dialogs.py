@@ -92,6 +92,8 @@ async def test_start_shows_the_vietnamese_menu(chat: Harness) -> None:
     menu = await chat.send("/start")
     assert "Menu chính" in (menu.text or "")
     assert buttons(menu) == [
+        "📝 Đăng ký gia đình",
+        "🔗 Tôi có mã hộ",
         "📍 Xã, thôn của tôi",
         "📖 Tìm hiểu phong trào",
         "🌐 Ngôn ngữ (Language)",
