@@ -9,6 +9,7 @@ from aiogram_dialog import setup_dialogs
 from aiogram_dialog.api.protocols import MessageManagerProtocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import dialog_ids
 from bot.config import Settings
 from bot.handlers import admin, commands, fallback, household
 from bot.i18n import LocaleMiddleware
@@ -36,6 +37,7 @@ def build_dispatcher(
     message_manager: MessageManagerProtocol | None = None,
 ) -> Dispatcher:
     """Wire middlewares, routers and dialogs; the same wiring everywhere the bot runs."""
+    dialog_ids.install()
     dp = Dispatcher(
         storage=storage or create_storage(settings.redis_url, session_factory),
         settings=settings,

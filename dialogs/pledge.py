@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Select
-from aiogram_dialog.widgets.text import Format
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column
 
 from bot.services.errors import ServiceError
 from bot.services.households import pledge_for_year
-from dialogs.registration.handlers import get_pledge, on_commitment
+from dialogs.registration import PLEDGE_TEXT, commitment_choices
+from dialogs.registration.handlers import get_pledge
 from dialogs.states import PledgeSG
 from dialogs.widgets import I18nFormat, Label, UnexpectedText, now, tell, this_year
 
@@ -33,19 +33,8 @@ async def on_pledge(callback: CallbackQuery, _: Button, manager: DialogManager) 
 def pledge_dialog() -> Dialog:
     return Dialog(
         Window(
-            I18nFormat(
-                "🤝 <b>Our pledge for {year}</b>: our family strives to become a "
-                "“Learning family”. We commit to (choose one or more):"
-            ),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="commitment",
-                    item_id_getter=lambda i: i[0],
-                    items="items",
-                    on_click=on_commitment,
-                ),
-            ),
+            I18nFormat(PLEDGE_TEXT),
+            commitment_choices(),
             Column(
                 Button(
                     Label("✅ Register our pledge"),

@@ -48,7 +48,7 @@ class Family(Harness):
         matching = [text for text in labels if text == label] or [
             text for text in labels if label in text
         ]
-        assert len(matching) == 1, f"{label!r} not (or not once) in {labels}"
+        assert len(matching) == 1, f"{label!r} not (or not once) in {labels} {self.errors()}"
         return await super().click(matching[0])
 
     async def share_contact(self, phone: str) -> Message:
@@ -241,7 +241,8 @@ async def test_a_phone_already_registered_in_the_hamlet_offers_linking(family: F
     await family.send("Nguyễn Văn Bình")
     family.manager.reset_history()
     await family.send("0912345678")
-    assert "already registered with this phone number" in family.text()
+    shown = [m.text for m in family.manager.sent_messages]
+    assert "already registered with this phone number" in family.text(), (shown, family.errors())
     await family.click("🔗 I have the household code")
     linked = await family.send(code.lower())
     assert "Nguyễn Văn An" in (linked.text or "")

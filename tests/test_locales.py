@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from io import BytesIO
 from pathlib import Path
 
@@ -71,3 +72,19 @@ def test_vietnamese_is_really_vietnamese() -> None:
     """A copy of the English text is not a translation: most entries must differ."""
     same = [m.id for m in catalog("vi") if m.id and m.string == m.id]
     assert len(same) <= 2, f"vi entries identical to English: {same}"
+
+
+def test_every_translated_text_is_a_literal_the_extractor_can_see() -> None:
+    """`I18nFormat(PREFIX + "...")` would be shown untranslated: the extractor skips it."""
+    keywords = {"I18nFormat", "Label", "N_", "_", "gettext"}
+    hidden = []
+    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "dialogs").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            first = node.args[0]
+            # A looked-up msgid (gettext(LABELS[key])) is fine: it was marked where defined.
+            if name in keywords and isinstance(first, ast.BinOp | ast.JoinedStr):
+                hidden.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not hidden, f"texts the catalogs cannot hold: {hidden}"

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.console import actions
-from bot.console.telegram import ConsoleSession, Screen
+from bot.console.telegram import ConsoleSession, Screen, visible
 from bot.i18n import create_i18n
 from bot.services.areas import import_areas
 from storage.db import create_engine, create_session_factory
@@ -100,7 +100,7 @@ class Console:
     def _buttons(self) -> list[tuple[str, Any]]:
         """This chat's reply keyboard, then its inline buttons from the newest message."""
         found: list[tuple[str, Any]] = [
-            (b.text, ("reply", None, b))
+            (visible(b.text), ("reply", None, b))
             for row in self.screen.reply_keyboards.get(self.user.id, [])
             for b in row
         ]

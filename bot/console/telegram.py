@@ -33,6 +33,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     User,
 )
+from aiogram_dialog.utils import split_reply_callback
 
 BOT_USER = User(id=7000001, is_bot=True, first_name="Học tập", username="hoctap_demo_bot")
 _TAG = re.compile(r"<[^>]+>")
@@ -102,9 +103,15 @@ class ConsoleSession(BaseSession):
         if isinstance(markup, ReplyKeyboardMarkup):
             self.screen.reply_keyboards[chat_id] = markup.keyboard
             for row in markup.keyboard:
-                self._out(" ".join(f"[{button.text}]" for button in row))
+                self._out(" ".join(f"[{visible(button.text)}]" for button in row))
         elif isinstance(markup, ReplyKeyboardRemove):
             self.screen.reply_keyboards.pop(chat_id, None)
+
+
+def visible(text: str) -> str:
+    """A reply button's text as the phone shows it: aiogram-dialog appends its callback data
+    to the text in invisible characters, which a terminal would print as garbage."""
+    return split_reply_callback(text)[0] or ""
 
 
 def _inline(markup: Any) -> InlineKeyboardMarkup | None:

@@ -19,12 +19,33 @@ from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from aiogram_dialog.widgets.text import Format
 
 from bot.domain.parsers import parse_count, parse_person_name, parse_phone
+from bot.i18n import N_
 from dialogs.drafts import stash_on_leave
 from dialogs.registration import handlers as h
 from dialogs.states import AreaSG, RegistrationSG
 from dialogs.widgets import I18nFormat, Label, UnexpectedText, on_input_error
 
-STEP = "<i>Step {step}/{steps}</i>\n"
+PLEDGE_TEXT = N_(
+    "🤝 <b>Our pledge for {year}</b>: our family strives to become a “Learning family”. "
+    "We commit to (choose one or more):"
+)
+
+
+def _step() -> I18nFormat:
+    return I18nFormat("<i>Step {step}/{steps}</i>")
+
+
+def commitment_choices() -> Column:
+    """The pledge's commitments as toggles, for a registration and for a new year's pledge."""
+    return Column(
+        Select(
+            Format("{item[1]}"),
+            id="commitment",
+            item_id_getter=lambda i: i[0],
+            items="items",
+            on_click=h.on_commitment,
+        ),
+    )
 
 
 def _back(state: object) -> SwitchTo:
@@ -75,8 +96,9 @@ def _place() -> Window:
 
 def _name() -> Window:
     return Window(
+        _step(),
         I18nFormat(
-            STEP + "👤 What is the <b>full name</b> of the head of household?\n"
+            "👤 What is the <b>full name</b> of the head of household?\n"
             "Type it, for example: Nguyễn Văn An"
         ),
         TextInput(
@@ -93,8 +115,9 @@ def _name() -> Window:
 
 def _phone() -> Window:
     return Window(
+        _step(),
         I18nFormat(
-            STEP + "📱 Your family's <b>phone number</b>?\n"
+            "📱 Your family's <b>phone number</b>?\n"
             "Press “Share my phone number” below, or type it (for example 0912 345 678)."
         ),
         RequestContact(Label("📱 Share my phone number")),
@@ -129,8 +152,9 @@ def _duplicate() -> Window:
 
 def _members() -> Window:
     return Window(
+        _step(),
         I18nFormat(
-            STEP + "👨‍👩‍👧 How many people live in your household, you included?\n"
+            "👨‍👩‍👧 How many people live in your household, you included?\n"
             "Press a number, or type it."
         ),
         _numbers(h.on_members),
@@ -148,7 +172,8 @@ def _members() -> Window:
 
 def _school_age() -> Window:
     return Window(
-        I18nFormat(STEP + "🎒 How many of them are <b>children of school age</b> (6 to 14)?"),
+        _step(),
+        I18nFormat("🎒 How many of them are <b>children of school age</b> (6 to 14)?"),
         _numbers(h.on_school_age),
         TextInput(
             id="school_age",
@@ -164,19 +189,9 @@ def _school_age() -> Window:
 
 def _pledge() -> Window:
     return Window(
-        I18nFormat(
-            STEP + "🤝 <b>Our pledge for {year}</b>: our family strives to become a "
-            "“Learning family”. We commit to (choose one or more):"
-        ),
-        Column(
-            Select(
-                Format("{item[1]}"),
-                id="commitment",
-                item_id_getter=lambda i: i[0],
-                items="items",
-                on_click=h.on_commitment,
-            ),
-        ),
+        _step(),
+        I18nFormat(PLEDGE_TEXT),
+        commitment_choices(),
         Column(
             Button(Label("▶️ Next"), id="pledged", on_click=h.on_pledge_done, when="any_chosen"),
             _back(RegistrationSG.school_age),
