@@ -8,8 +8,10 @@ choice (measured: /start 111 -> 282 updates/s). Same table and semantics as `Sql
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,21 +53,24 @@ class SqliteFsmStorage(BaseStorage):
             self._connection = sqlite3.connect(self._path, isolation_level=None)
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
-            self._connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # Never wait inside SQLite: on this thread that would block the event loop, and
+            # with it the very update whose pending commit holds the lock. We retry below.
+            self._connection.execute("PRAGMA busy_timeout=0")
         return self._connection
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        self._write(self._keys.build(key), "state", value)
+        await _patiently(self._write, self._keys.build(key), "state", value)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        return self._read(self._keys.build(key))[0]
+        return (await _patiently(self._read, self._keys.build(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        self._write(self._keys.build(key), "data", json.dumps(dict(data), ensure_ascii=False))
+        text = json.dumps(dict(data), ensure_ascii=False)
+        await _patiently(self._write, self._keys.build(key), "data", text)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return dict(json.loads(self._read(self._keys.build(key))[1]))
+        return dict(json.loads((await _patiently(self._read, self._keys.build(key)))[1]))
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -87,3 +92,19 @@ class SqliteFsmStorage(BaseStorage):
             self._db.execute(_UPSERT.format(column=column), row)
             if value in (None, EMPTY):
                 self._db.execute(_FORGET_EMPTY, (built,))
+
+
+async def _patiently(operation: Any, *args: Any) -> Any:
+    """Run `operation`; while another connection holds the lock, yield to the loop (so its
+    commit can happen) and try again, up to the same patience as the ORM's busy timeout."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.001
+    while True:
+        try:
+            return operation(*args)
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
