@@ -7,13 +7,13 @@ An assessment stays with the criteria set it started with, whatever is loaded la
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.domain.criteria_model import CriteriaSet, Title
 from bot.domain.households import Household, member_subject
 from bot.domain.messages import N_
-from bot.domain.registrations import Registration, decode_answers, encode_answer
+from bot.domain.registrations import JsonAnswer, Registration, decode_answers, encode_answer
 from bot.domain.scoring import Answer, AssessmentResult, score_answer, score_assessment
 from bot.domain.status import Status, TransitionRefused, transition
 from bot.domain.users import Role, User
@@ -35,7 +35,22 @@ class Assessment:
     criteria: CriteriaSet
     answers: Mapping[str, Answer]
     result: AssessmentResult
-    closes_at: datetime | None
+    window: tuple[datetime | None, datetime | None] | None
+
+    @property
+    def closes_at(self) -> datetime | None:
+        return self.window[1] if self.window else None
+
+    def with_answers(self, answers: Mapping[str, JsonAnswer]) -> Assessment:
+        """The same assessment after saving `answers`, scored again without reloading."""
+        registration = replace(self.registration, answers=dict(answers))
+        decoded = decode_answers(answers)
+        return replace(
+            self,
+            registration=registration,
+            answers=decoded,
+            result=score_assessment(self.criteria, decoded),
+        )
 
 
 async def open_assessment(
@@ -63,10 +78,7 @@ async def open_assessment(
         await uow.commit()
         registration = await _reload(uow, registration.id)
     answers = decode_answers(registration.answers)
-    closes_at = window[1] if window else None
-    return Assessment(
-        registration, criteria, answers, score_assessment(criteria, answers), closes_at
-    )
+    return Assessment(registration, criteria, answers, score_assessment(criteria, answers), window)
 
 
 async def may_answer_now(
@@ -74,7 +86,10 @@ async def may_answer_now(
 ) -> None:
     """Refuse when the commune's assessment window is not open (opens later, or closed)."""
     household, registration = await _own_registration(uow, user_id, registration_id)
-    window = await _window(uow, household, registration)
+    _check_window(await _window(uow, household, registration), now)
+
+
+def _check_window(window: tuple[datetime | None, datetime | None] | None, now: datetime) -> None:
     if window is None:
         return
     opens_at, closes_at = window
@@ -95,8 +110,8 @@ async def save_answer(
     now: datetime,
 ) -> Assessment:
     """Keep one answer at once; an answer the indicator does not accept changes nothing."""
-    await may_answer_now(uow, user_id, registration_id, now)
     current = await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
+    _check_window(current.window, now)
     if not current.registration.can_answer:
         raise ServiceError(MSG_LOCKED)
     indicator = current.criteria.indicator(indicator_id)
@@ -108,7 +123,7 @@ async def save_answer(
         registration_id, current.registration.criteria_set_id, answers
     )
     await uow.commit()
-    return await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
+    return current.with_answers(answers)
 
 
 async def submit_assessment(
@@ -120,8 +135,8 @@ async def submit_assessment(
     now: datetime,
 ) -> AssessmentResult:
     """Lock the answers and send them on to the hamlet head, with their score."""
-    await may_answer_now(uow, user_id, registration_id, now)
     current = await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
+    _check_window(current.window, now)
     if current.result.missing:
         raise ServiceError(
             N_("Some questions are not answered yet ({count}). Please answer them first."),
