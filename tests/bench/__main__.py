@@ -1,5 +1,7 @@
 """`python -m tests.bench updates [--n N]`: updates/s of the real dispatcher vs bare aiogram.
 
+`python -m tests.bench registration [--n N]`: see tests/bench/registration.py.
+
 The floor is an aiogram echo handler fed the same kind of updates through `feed_update` in the
 same process and run; the bot's figures are reported as ratios to it, so machines compare.
 """
@@ -24,6 +26,7 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
+from tests.bench import registration
 from tests.fakes import recording_bot
 
 
@@ -71,10 +74,16 @@ async def bench_updates(n: int, repeats: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("name", choices=["updates"])
-    parser.add_argument("--n", type=int, default=400, help="updates per measurement")
+    parser.add_argument("name", choices=["updates", "registration"])
+    parser.add_argument(
+        "--n", type=int, help="updates per measurement (400); registration: users (2000)"
+    )
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--concurrency", type=int, default=1, help="registration: users at once")
     args = parser.parse_args(argv)
+    if args.name == "registration":
+        return registration.main(args.n or 2000, args.concurrency)
+    args.n = args.n or 400
     rates = asyncio.run(bench_updates(args.n, args.repeats))
     floor = rates["floor"]
     print(f"floor: bare aiogram echo via feed_update: {floor:,.0f} updates/s (median)")

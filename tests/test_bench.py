@@ -1,0 +1,32 @@
+"""The registration benchmark really walks families through the journey, on both dispatchers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.domain.status import Status
+from storage.db import create_engine, create_session_factory
+from storage.uow import SqlUnitOfWork
+from tests.bench.registration import FIRST_USER_ID, JSON_KEYS, bench_registration, report
+
+USERS = 3
+
+
+async def test_every_simulated_family_registers_and_submits_its_self_assessment(
+    tmp_path: Path,
+) -> None:
+    figures = await bench_registration(USERS, folder=tmp_path)
+    last = json.loads(report(figures)[-1])
+    assert set(JSON_KEYS) <= set(last)
+    assert last["users"] == USERS
+    assert figures["updates"] == figures["floor_updates"] > 0
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}")
+    async with create_session_factory(engine)() as session:
+        uow = SqlUnitOfWork(session)
+        for index in range(USERS):
+            household = await uow.households.of_user(FIRST_USER_ID + index)
+            assert household is not None
+            statuses = [r.status for r in await uow.registrations.of_household(household.id)]
+            assert statuses == [Status.SELF_ASSESSED]
+    await engine.dispose()
