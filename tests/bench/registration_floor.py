@@ -14,7 +14,7 @@ from typing import Any
 from aiogram import Dispatcher, Router
 from aiogram.enums import ContentType
 from aiogram.filters import CommandStart
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import State
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window, setup_dialogs
@@ -34,47 +34,12 @@ from aiogram_dialog.widgets.kbd import (
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from aiogram_dialog.widgets.text import Const, Format
 
+from bot.domain.households import COMMITMENTS as PLEDGE_CHOICES
+from dialogs.states import AreaSG, AssessmentSG, ConsentSG, MainSG, RegistrationSG
+
 AreaTree = dict[str | None, list[tuple[str, str]]]
 NUMBER_BUTTONS = 8
-COMMITMENTS = ("school", "skill", "reading", "fund", "digital", "clubs")
-
-
-class MenuSG(StatesGroup):
-    menu = State()
-
-
-class ConsentSG(StatesGroup):
-    explain = State()
-    declined = State()
-
-
-class AreaSG(StatesGroup):
-    resume = State()
-    province = State()
-    commune = State()
-    hamlet = State()
-    confirm = State()
-
-
-class RegistrationSG(StatesGroup):
-    resume = State()
-    place = State()
-    name = State()
-    phone = State()
-    duplicate = State()
-    members = State()
-    school_age = State()
-    pledge = State()
-    summary = State()
-    done = State()
-
-
-class AssessmentSG(StatesGroup):
-    question = State()
-    ratio_part = State()
-    review = State()
-    submitted = State()
-    closed = State()
+COMMITMENTS = tuple(PLEDGE_CHOICES)  # the real pledge screen lists the same choices
 
 
 # state -> (level chosen there, dialog_data key of its parent, next state)
@@ -103,7 +68,7 @@ def back_and_cancel(state: State) -> Column:
 
 
 async def cmd_start(_: Message, dialog_manager: DialogManager) -> None:
-    await dialog_manager.start(MenuSG.menu, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+    await dialog_manager.start(MainSG.menu, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 
 # ---- menu and consent ----
@@ -140,7 +105,7 @@ def menu_dialog() -> Dialog:
         Start(Const("🌐 Language"), id="language", state=AreaSG.province),
     )
     place = Format("📍 Your place: {place}", when="has_area")
-    return Dialog(window("🏠 Main menu", MenuSG.menu, place, buttons, getter=get_menu))
+    return Dialog(window("🏠 Main menu", MainSG.menu, place, buttons, getter=get_menu))
 
 
 def consent_dialog() -> Dialog:
