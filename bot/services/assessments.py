@@ -81,15 +81,8 @@ async def open_assessment(
     return Assessment(registration, criteria, answers, score_assessment(criteria, answers), window)
 
 
-async def may_answer_now(
-    uow: UnitOfWork, user_id: int, registration_id: int, now: datetime
-) -> None:
+def check_window(window: tuple[datetime | None, datetime | None] | None, now: datetime) -> None:
     """Refuse when the commune's assessment window is not open (opens later, or closed)."""
-    household, registration = await _own_registration(uow, user_id, registration_id)
-    _check_window(await _window(uow, household, registration), now)
-
-
-def _check_window(window: tuple[datetime | None, datetime | None] | None, now: datetime) -> None:
     if window is None:
         return
     opens_at, closes_at = window
@@ -111,7 +104,7 @@ async def save_answer(
 ) -> Assessment:
     """Keep one answer at once; an answer the indicator does not accept changes nothing."""
     current = await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
-    _check_window(current.window, now)
+    check_window(current.window, now)
     if not current.registration.can_answer:
         raise ServiceError(MSG_LOCKED)
     indicator = current.criteria.indicator(indicator_id)
@@ -136,7 +129,7 @@ async def submit_assessment(
 ) -> AssessmentResult:
     """Lock the answers and send them on to the hamlet head, with their score."""
     current = await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
-    _check_window(current.window, now)
+    check_window(current.window, now)
     if current.result.missing:
         raise ServiceError(
             N_("Some questions are not answered yet ({count}). Please answer them first."),

@@ -24,7 +24,7 @@ from bot.domain.status import Status
 from bot.i18n import N_
 from bot.services.assessments import (
     Assessment,
-    may_answer_now,
+    check_window,
     open_assessment,
     reopen_assessment,
     save_answer,
@@ -72,12 +72,7 @@ async def on_start(_: Any, manager: DialogManager) -> None:
         await manager.switch_to(AssessmentSG.submitted)
         return
     try:
-        await may_answer_now(
-            manager.middleware_data["uow"],
-            current_user_id(manager),
-            assessment.registration.id,
-            now(),
-        )
+        check_window(assessment.window, now())
     except ServiceError as error:
         manager.dialog_data["_closed"] = explain(manager, error.msgid, error.params, html=False)
         await manager.switch_to(AssessmentSG.closed)
