@@ -18,11 +18,14 @@ from dialogs.about import about_dialog
 from dialogs.area import area_dialog
 from dialogs.assessment import assessment_dialog
 from dialogs.consent import consent_dialog
+from dialogs.hamlet import hamlet_dialog
 from dialogs.household import household_dialog
 from dialogs.language import language_dialog
 from dialogs.link import link_dialog
 from dialogs.menu import menu_dialog
+from dialogs.officer import invite_dialog, officer_dialog
 from dialogs.pledge import pledge_dialog
+from dialogs.proxy import proxy_dialog
 from dialogs.registration import registration_dialog
 from dialogs.status import forget_dialog, status_dialog
 from storage.fsm import create_storage
@@ -77,4 +80,8 @@ def _dialogs() -> list[Router]:
         status_dialog(),
         forget_dialog(),
         pledge_dialog(),
+        hamlet_dialog(),
+        proxy_dialog(),
+        officer_dialog(),
+        invite_dialog(),
     ]

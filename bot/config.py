@@ -84,7 +84,11 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "redis_url", "telegram_api_base", "webhook_url", "webhook_secret", "bot_token",
+        "redis_url",
+        "telegram_api_base",
+        "webhook_url",
+        "webhook_secret",
+        "bot_token",
         mode="before",
     )
     @classmethod

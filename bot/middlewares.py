@@ -12,6 +12,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.users import with_env_admin
 from bot.services.users import ensure_user
 from storage.uow import SqlUnitOfWork
 
@@ -36,7 +37,8 @@ class UserMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TelegramUser | None = data.get("event_from_user")
         if tg_user is not None and not tg_user.is_bot:
-            data["user"] = await ensure_user(data["uow"], tg_user.id, datetime.now(UTC))
+            user = await ensure_user(data["uow"], tg_user.id, datetime.now(UTC))
+            data["user"] = with_env_admin(user, data["settings"].admin_ids)
         return await handler(event, data)
 
 

@@ -10,26 +10,38 @@ from aiogram_dialog.widgets.kbd import Button, Column, Start
 
 from bot.domain.areas import place_label
 from bot.domain.criteria_model import Title
+from bot.domain.users import Role
 from bot.services.areas import home_area_path
+from bot.services.hamlets import hamlets_of
 from bot.services.households import has_consent, overview
 from dialogs.states import (
     AboutSG,
     AreaSG,
     AssessmentSG,
     ConsentSG,
+    HamletSG,
     HouseholdSG,
     LanguageSG,
     LinkSG,
     MainSG,
+    OfficerSG,
     PledgeSG,
     RegistrationSG,
     StatusSG,
 )
-from dialogs.widgets import I18nFormat, Label, UnexpectedText, current_user_id, this_year
+from dialogs.widgets import (
+    I18nFormat,
+    Label,
+    UnexpectedText,
+    acting_user,
+    current_user_id,
+    this_year,
+)
 
 
 async def get_menu(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:
     user_id = current_user_id(dialog_manager)
+    user = acting_user(dialog_manager)
     found = await overview(uow, user_id)
     current = found.current(Title.GIA_DINH.value, this_year(dialog_manager)) if found else None
     dialog_manager.dialog_data["_registration"] = current.id if current else None
@@ -42,6 +54,8 @@ async def get_menu(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[st
         "registered": current is not None,
         "to_pledge": found is not None and current is None,
         "year": this_year(dialog_manager),
+        "is_head": bool(hamlets_of(user)),
+        "is_officer": user.has_role(Role.COMMUNE_OFFICER) or user.has_role(Role.SUPER_ADMIN),
     }
 
 
@@ -105,6 +119,10 @@ def menu_dialog() -> Dialog:
                     when="household",
                 ),
                 Start(Label("📊 My status"), id="status", state=StatusSG.show, when="household"),
+                Start(Label("🏘 My hamlet"), id="hamlet", state=HamletSG.menu, when="is_head"),
+                Start(
+                    Label("🏛 Hamlet heads"), id="officer", state=OfficerSG.menu, when="is_officer"
+                ),
                 Start(
                     Label("📍 My commune and hamlet"),
                     id="area",

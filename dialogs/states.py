@@ -74,3 +74,49 @@ class ForgetSG(StatesGroup):
 
 class PledgeSG(StatesGroup):
     choose = State()
+
+
+class HamletSG(StatesGroup):
+    """The hamlet head's menu and its screens."""
+
+    menu = State()
+    households = State()
+    search = State()
+    card = State()
+    pledges = State()
+    pledge_date = State()
+    verify = State()
+    verify_card = State()
+    return_comment = State()
+    numbers = State()
+    remind = State()
+    family_link = State()
+
+
+class ProxySG(StatesGroup):
+    """A hamlet head registers a family without a smartphone."""
+
+    consent = State()
+    name = State()
+    phone = State()
+    members = State()
+    school_age = State()
+    summary = State()
+    done = State()
+
+
+class OfficerSG(StatesGroup):
+    """The commune officer's hamlet heads and invitations."""
+
+    menu = State()
+    invite_hamlet = State()
+    invite_done = State()
+    invites = State()
+    heads = State()
+
+
+class InviteSG(StatesGroup):
+    """Opening an invitation link: confirm becoming the hamlet's head."""
+
+    confirm = State()
+    done = State()

@@ -6,6 +6,7 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
+from aiogram import Bot
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext
 from aiogram_dialog.api.protocols import DialogManager
@@ -14,7 +15,9 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.text import Text
 
 from bot.criteria_files import shipped_criteria
+from bot.delivery.notifier import BotNotifier
 from bot.domain.households import campaign_year
+from bot.domain.users import User
 from bot.i18n import N_, fill
 
 
@@ -106,3 +109,22 @@ def this_year(manager: DialogManager) -> int:
 
 def shipped() -> dict[str, str]:
     return shipped_criteria()
+
+
+def acting_user(manager: DialogManager) -> User:
+    """The user behind the update, with their grants (and ADMIN_IDS' super admin role), as the
+    middleware loaded them: what every staff service call is given as its actor."""
+    user: User = manager.middleware_data["user"]
+    return user
+
+
+def notifier(manager: DialogManager) -> BotNotifier:
+    """Tells other users (a household, an officer) in their own language."""
+    data = manager.middleware_data
+    return BotNotifier(data["bot"], data["i18n"], data["settings"].zone)
+
+
+async def bot_username(bot: Bot) -> str:
+    """The bot's @username for t.me links (getMe, cached by aiogram)."""
+    me = await bot.me()
+    return me.username or "hoctap_bot"

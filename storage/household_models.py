@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.domain.hamlets import Invite
 from bot.domain.households import Household, Member
 from bot.domain.registrations import Registration, StatusEvent
 from bot.domain.status import Status
@@ -36,6 +38,11 @@ class HouseholdRow(Base):
     school_age_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     forgotten_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Registered by a hamlet head for a family without a smartphone: the single-use code
+    # that the family's own account claims it with, and who recorded the verbal consent when.
+    claim_code: Mapped[str | None] = mapped_column(String(8), unique=True)
+    consent_by: Mapped[int | None] = mapped_column(BigInteger)
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     def to_domain(self) -> Household:
         return Household(
@@ -48,6 +55,9 @@ class HouseholdRow(Base):
             school_age_count=self.school_age_count,
             created_at=self.created_at,
             forgotten_at=self.forgotten_at,
+            claim_code=self.claim_code,
+            consent_by=self.consent_by,
+            consent_at=self.consent_at,
         )
 
 
@@ -101,6 +111,11 @@ class RegistrationRow(Base):
     answers: Mapped[str] = mapped_column(Text, default="{}")
     total: Mapped[int | None] = mapped_column(Integer)
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    # Pledged at a hamlet meeting: its date, and the hamlet head who recorded it.
+    pledged_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[int | None] = mapped_column(BigInteger)
+    # Filled in by a hamlet head at the family's request (None: by the family itself).
+    assessed_by: Mapped[int | None] = mapped_column(BigInteger)
     events: Mapped[list[RegistrationEventRow]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="RegistrationEventRow.id"
     )
@@ -118,6 +133,9 @@ class RegistrationRow(Base):
             answers=json.loads(self.answers or "{}"),
             total=self.total,
             passed=self.passed,
+            pledged_on=self.pledged_on,
+            recorded_by=self.recorded_by,
+            assessed_by=self.assessed_by,
             events=tuple(e.to_domain() for e in self.events),
         )
 
@@ -159,8 +177,62 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     household_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[str] = mapped_column(Text, default="{}")
+    # The staff member (or, for refusals and wrong codes, the user) who acted.
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class InviteRow(Base):
+    """An invitation to become a hamlet's head; only the token's hash is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hamlet_code: Mapped[str] = mapped_column(String(32), ForeignKey("areas.code"), index=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def to_domain(self) -> Invite:
+        return Invite(
+            id=self.id,
+            hamlet_code=self.hamlet_code,
+            created_by=self.created_by,
+            created_at=self.created_at,
+            expires_at=self.expires_at,
+            used_by=self.used_by,
+            used_at=self.used_at,
+            revoked_at=self.revoked_at,
+        )
+
+
+class ReminderRow(Base):
+    """A household reminded on a day (local date): at most once a day per kind."""
+
+    __tablename__ = "reminders_sent"
+
+    household_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class TargetRow(Base):
+    """An area's target for a title in a year: the share of households to be recognised."""
+
+    __tablename__ = "targets"
+
+    area_code: Mapped[str] = mapped_column(String(32), ForeignKey("areas.code"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    percent: Mapped[int] = mapped_column(Integer)
 
 
 Index("ix_households_hamlet_phone", HouseholdRow.hamlet_code, HouseholdRow.phone)
 Index("ix_households_hamlet_name", HouseholdRow.hamlet_code, HouseholdRow.name_key)
 Index("ix_registrations_year_status", RegistrationRow.year, RegistrationRow.status)
+Index("ix_audit_log_actor_action", AuditRow.actor_id, AuditRow.action, AuditRow.at)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.domain.households import Household, HouseholdForm, Member
 from bot.domain.registrations import JsonAnswer, Registration
@@ -45,8 +46,29 @@ class SqlHouseholdRepository:
         return row.to_domain()
 
     async def get(self, household_id: int) -> Household | None:
-        row = await self._session.get(HouseholdRow, household_id)
+        row = await self._session.get(HouseholdRow, household_id, populate_existing=True)
         return row.to_domain() if row else None
+
+    async def set_proxy(
+        self, household_id: int, claim_code: str, consent_by: int, consent_at: datetime
+    ) -> None:
+        """Registered by a hamlet head: the code to claim it, and the verbal consent."""
+        await self._session.execute(
+            update(HouseholdRow)
+            .where(HouseholdRow.id == household_id)
+            .values(claim_code=claim_code, consent_by=consent_by, consent_at=consent_at)
+        )
+
+    async def by_claim_code(self, code: str) -> Household | None:
+        row = await self._session.scalar(
+            select(HouseholdRow).where(HouseholdRow.claim_code == code)
+        )
+        return row.to_domain() if row else None
+
+    async def clear_claim_code(self, household_id: int) -> None:
+        await self._session.execute(
+            update(HouseholdRow).where(HouseholdRow.id == household_id).values(claim_code=None)
+        )
 
     async def by_code(self, code: str) -> Household | None:
         row = await self._session.scalar(select(HouseholdRow).where(HouseholdRow.code == code))
@@ -155,6 +177,9 @@ class SqlRegistrationRepository:
         year: int,
         commitments: tuple[str, ...],
         now: datetime,
+        *,
+        pledged_on: date | None = None,
+        recorded_by: int | None = None,
     ) -> Registration:
         row = RegistrationRow(
             household_id=household_id,
@@ -164,6 +189,8 @@ class SqlRegistrationRepository:
             status=Status.REGISTERED.value,
             commitments=json.dumps(list(commitments)),
             answers="{}",
+            pledged_on=pledged_on,
+            recorded_by=recorded_by,
         )
         row.events = [RegistrationEventRow(status=Status.REGISTERED.value, at=now)]
         self._session.add(row)
@@ -172,7 +199,14 @@ class SqlRegistrationRepository:
 
     async def get(self, registration_id: int) -> Registration | None:
         # populate_existing: a status set earlier in this unit of work added an event row.
-        row = await self._session.get(RegistrationRow, registration_id, populate_existing=True)
+        # The history is joined in: one query instead of two on this hot path.
+        rows = await self._session.scalars(
+            select(RegistrationRow)
+            .where(RegistrationRow.id == registration_id)
+            .options(joinedload(RegistrationRow.events))
+            .execution_options(populate_existing=True)
+        )
+        row = rows.unique().one_or_none()
         return row.to_domain() if row else None
 
     async def find(
@@ -198,6 +232,13 @@ class SqlRegistrationRepository:
             .execution_options(populate_existing=True)
         )
         return [row.to_domain() for row in rows]
+
+    async def set_assessed_by(self, registration_id: int, user_id: int | None) -> None:
+        await self._session.execute(
+            update(RegistrationRow)
+            .where(RegistrationRow.id == registration_id)
+            .values(assessed_by=user_id)
+        )
 
     async def set_commitments(self, registration_id: int, commitments: tuple[str, ...]) -> None:
         await self._session.execute(
@@ -277,7 +318,13 @@ class SqlAuditLog:
         self._session = session
 
     async def record(
-        self, action: str, household_id: int | None, details: dict[str, Any], now: datetime
+        self,
+        action: str,
+        household_id: int | None,
+        details: dict[str, Any],
+        now: datetime,
+        *,
+        actor_id: int | None = None,
     ) -> None:
         self._session.add(
             AuditRow(
@@ -285,9 +332,22 @@ class SqlAuditLog:
                 action=action,
                 household_id=household_id,
                 details=json.dumps(details, ensure_ascii=False, sort_keys=True),
+                actor_id=actor_id,
             )
         )
         await self._session.flush()
+
+    async def count_since(self, actor_id: int, action: str, since: datetime) -> int:
+        return int(
+            await self._session.scalar(
+                select(func.count())
+                .select_from(AuditRow)
+                .where(
+                    AuditRow.actor_id == actor_id, AuditRow.action == action, AuditRow.at >= since
+                )
+            )
+            or 0
+        )
 
     async def entries(self, household_id: int | None = None) -> list[dict[str, Any]]:
         query = select(AuditRow).order_by(AuditRow.id)
@@ -297,6 +357,7 @@ class SqlAuditLog:
             {
                 "action": row.action,
                 "household_id": row.household_id,
+                "actor_id": row.actor_id,
                 "at": row.at,
                 **json.loads(row.details),
             }

@@ -26,9 +26,12 @@ from storage.household_models import (
     AuditRow,
     HouseholdAccountRow,
     HouseholdRow,
+    InviteRow,
     MemberRow,
     RegistrationEventRow,
     RegistrationRow,
+    ReminderRow,
+    TargetRow,
 )
 
 
@@ -56,6 +59,8 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     consent_version: Mapped[int | None] = mapped_column(Integer)
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Telegram refused a message (blocked the bot): skipped until they write again.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     grants: Mapped[list[RoleRow]] = relationship(lazy="joined", cascade="all, delete-orphan")
 
     def to_domain(self) -> User:
@@ -141,9 +146,12 @@ __all__ = [
     "FsmRow",
     "HouseholdAccountRow",
     "HouseholdRow",
+    "InviteRow",
     "MemberRow",
     "RegistrationEventRow",
     "RegistrationRow",
+    "ReminderRow",
     "RoleRow",
+    "TargetRow",
     "UserRow",
 ]

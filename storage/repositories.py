@@ -7,13 +7,37 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.domain.areas import Area
 from bot.domain.text import search_key
-from bot.domain.users import User
+from bot.domain.users import Role, User
 from storage.models import AreaRow, DraftRow, RoleRow, UserRow
+
+# Deeper than any real tree (province, district, commune, hamlet): a guard should a cycle
+# ever be written, so that the recursive walk up still ends.
+MAX_DEPTH = 16
+
+
+def _area_path_query() -> Select[AreaRow]:
+    """Built once: making the recursive statement costs more than running it."""
+    walk = (
+        select(AreaRow.code, AreaRow.parent_code, literal(0).label("depth"))
+        .where(AreaRow.code == bindparam("code"))
+        .cte("walk", recursive=True)
+    )
+    parent = aliased(AreaRow)
+    walk = walk.union_all(
+        select(parent.code, parent.parent_code, (walk.c.depth + 1).label("depth")).where(
+            parent.code == walk.c.parent_code, walk.c.depth < MAX_DEPTH
+        )
+    )
+    return select(AreaRow).join(walk, walk.c.code == AreaRow.code).order_by(walk.c.depth.desc())
+
+
+AREA_PATH = _area_path_query()
 
 
 class SqlAreaRepository:
@@ -23,6 +47,11 @@ class SqlAreaRepository:
     async def get(self, code: str) -> Area | None:
         row = await self._session.get(AreaRow, code)
         return row.to_domain() if row else None
+
+    async def path(self, code: str) -> list[Area]:
+        """The area and its ancestors, top-down, in one query (a recursive walk up)."""
+        rows = await self._session.scalars(AREA_PATH, {"code": code})
+        return [row.to_domain() for row in rows]
 
     async def all_by_code(self) -> Mapping[str, Area]:
         rows = await self._session.scalars(select(AreaRow))
@@ -104,6 +133,47 @@ class SqlUserRepository:
 
     async def consent_time(self, user_id: int) -> datetime | None:
         return await self._session.scalar(select(UserRow.consent_at).where(UserRow.id == user_id))
+
+    async def grant(self, user_id: int, role: Role, area_code: str | None) -> None:
+        """Give the role on the area, once (granting it again changes nothing)."""
+        if role in await self._roles_on(user_id, area_code):
+            return
+        self._session.add(RoleRow(user_id=user_id, role=role.value, area_code=area_code))
+        await self._session.flush()
+        self._session.expire_all()  # the user's joined grants are read afresh
+
+    async def revoke(self, user_id: int, role: Role, area_code: str | None) -> bool:
+        result = await self._session.execute(
+            delete(RoleRow).where(
+                RoleRow.user_id == user_id, RoleRow.role == role.value, _area_is(area_code)
+            )
+        )
+        self._session.expire_all()
+        return bool(getattr(result, "rowcount", 0))
+
+    async def holders(self, role: Role, area_codes: Iterable[str]) -> list[tuple[int, str]]:
+        """(user id, area code) of everyone holding `role` on one of `area_codes`."""
+        rows = await self._session.execute(
+            select(RoleRow.user_id, RoleRow.area_code)
+            .where(RoleRow.role == role.value, RoleRow.area_code.in_(list(area_codes)))
+            .order_by(RoleRow.area_code, RoleRow.id)
+        )
+        return [(user_id, code) for user_id, code in rows if code is not None]
+
+    async def set_unreachable(self, user_id: int, at: datetime | None) -> None:
+        await self._session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(unreachable_at=at)
+        )
+
+    async def _roles_on(self, user_id: int, area_code: str | None) -> set[Role]:
+        rows = await self._session.scalars(
+            select(RoleRow.role).where(RoleRow.user_id == user_id, _area_is(area_code))
+        )
+        return {Role(role) for role in rows}
+
+
+def _area_is(area_code: str | None) -> ColumnElement[bool]:
+    return RoleRow.area_code.is_(None) if area_code is None else RoleRow.area_code == area_code
 
 
 class SqlDraftRepository:

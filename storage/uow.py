@@ -9,6 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.criteria import SqlCriteriaRepository
 from storage.db import create_engine, create_session_factory
+from storage.hamlets import (
+    SqlHamletRepository,
+    SqlInviteRepository,
+    SqlReminderRepository,
+    SqlTargetRepository,
+)
 from storage.households import SqlAuditLog, SqlHouseholdRepository, SqlRegistrationRepository
 from storage.migrate import upgrade
 from storage.repositories import SqlAreaRepository, SqlDraftRepository, SqlUserRepository
@@ -24,6 +30,10 @@ class SqlUnitOfWork:
         self.households = SqlHouseholdRepository(session)
         self.registrations = SqlRegistrationRepository(session)
         self.audit = SqlAuditLog(session)
+        self.invites = SqlInviteRepository(session)
+        self.hamlets = SqlHamletRepository(session)
+        self.reminders = SqlReminderRepository(session)
+        self.targets = SqlTargetRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -46,15 +46,26 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 FAULT_KEYS = frozenset(
-    {"rate_limit_global", "rate_limit_per_chat", "force_429", "forbidden_chats", "force_5xx",
-     "delay", "drop_connection"}
+    {
+        "rate_limit_global",
+        "rate_limit_per_chat",
+        "force_429",
+        "forbidden_chats",
+        "force_5xx",
+        "delay",
+        "drop_connection",
+    }
 )
 # Rate limits model Telegram's flood control, which applies to calls that post into a chat.
 _SENDING_PREFIXES = ("send", "copy", "forward", "edit")
 # Without the spec there are no field types; these free-text fields must never be JSON-decoded.
 _TEXT_PARAMS = frozenset({"text", "caption", "callback_query_id", "inline_message_id", "url"})
-_5XX_REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-                504: "Gateway Timeout"}
+_5XX_REASONS = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
 
 
 class ApiError(Exception):
@@ -107,15 +118,24 @@ class FakeBotAPI:
         self._spec = _load_spec(spec_path)
         self._clock = clock
         self._handlers: dict[str, Handler] = {
-            "getMe": self._get_me, "getUpdates": self._get_updates,
-            "deleteWebhook": self._delete_webhook, "setWebhook": self._set_webhook,
-            "getWebhookInfo": self._get_webhook_info, "setMyCommands": self._set_my_commands,
-            "getMyCommands": self._get_my_commands, "deleteMyCommands": self._delete_my_commands,
-            "setChatMenuButton": self._true, "sendMessage": self._send_message,
-            "sendPhoto": self._send_photo, "sendDocument": self._send_document,
-            "editMessageText": self._edit_text, "editMessageReplyMarkup": self._edit_markup,
-            "editMessageCaption": self._edit_caption, "deleteMessage": self._delete_message,
-            "answerCallbackQuery": self._true, "sendChatAction": self._true,
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "setChatMenuButton": self._true,
+            "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
+            "editMessageText": self._edit_text,
+            "editMessageReplyMarkup": self._edit_markup,
+            "editMessageCaption": self._edit_caption,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._true,
+            "sendChatAction": self._true,
         }
         self._names = {name.lower(): name for name in self._handlers}
         self._update_ids = itertools.count(1)
@@ -327,8 +347,11 @@ class FakeBotAPI:
 
     async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
         if self._webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset", 0))
         if offset > 0:  # confirms every update below the offset
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -354,8 +377,11 @@ class FakeBotAPI:
         return True
 
     async def _get_webhook_info(self, params: JsonDict) -> JsonDict:
-        return {"url": self._webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {
+            "url": self._webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     @staticmethod
     def _commands_key(params: JsonDict) -> str:
@@ -401,17 +427,26 @@ class FakeBotAPI:
 
     async def _send_photo(self, params: JsonDict) -> JsonDict:
         file_id, size = self._file_id(_need(params, "photo"))
-        photo = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 800,
-                 "height": 600, "file_size": size}
+        photo = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "width": 800,
+            "height": 600,
+            "file_size": size,
+        }
         return self._store(params, photo=[photo], caption=params.get("caption"))
 
     async def _send_document(self, params: JsonDict) -> JsonDict:
         upload = _need(params, "document")
         file_id, size = self._file_id(upload)
         name = upload.get("filename", "file") if isinstance(upload, dict) else "file"
-        document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": name,
-                    "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
-                    "file_size": size}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": name,
+            "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+            "file_size": size,
+        }
         return self._store(params, document=document, caption=params.get("caption"))
 
     def _find(self, params: JsonDict, action: str) -> JsonDict:

@@ -10,8 +10,17 @@ import pytest
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, Settings, load_settings
 
 VARIABLES = (
-    "BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "ADMIN_IDS", "DEFAULT_LOCALE", "TIMEZONE",
-    "TELEGRAM_API_BASE", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_HOST", "WEBHOOK_PORT",
+    "BOT_TOKEN",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ADMIN_IDS",
+    "DEFAULT_LOCALE",
+    "TIMEZONE",
+    "TELEGRAM_API_BASE",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_HOST",
+    "WEBHOOK_PORT",
     "WEBHOOK_PATH",
 )
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -79,13 +88,18 @@ GOOD_VALUES = [
     ("WEBHOOK_PORT", "8443", "webhook_port", 8443),
     ("WEBHOOK_PATH", "/hook/abc", "webhook_path", "/hook/abc"),
     ("WEBHOOK_SECRET", "s3cret_Value-1", "webhook_secret", "s3cret_Value-1"),
-    ("DATABASE_URL", "postgresql+asyncpg://bot@db/hoctap", "database_url",
-     "postgresql+asyncpg://bot@db/hoctap"),
+    (
+        "DATABASE_URL",
+        "postgresql+asyncpg://bot@db/hoctap",
+        "database_url",
+        "postgresql+asyncpg://bot@db/hoctap",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("name", "value", "field", "expected"), GOOD_VALUES,
+    ("name", "value", "field", "expected"),
+    GOOD_VALUES,
     ids=[f"{n}={v!r}" for n, v, _, _ in GOOD_VALUES],
 )
 def test_good_value_parses(

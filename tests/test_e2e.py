@@ -36,9 +36,20 @@ POLL_INTERVAL = 0.05
 WAIT_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
 # Inherited values of these would leak into the bot (a developer's real token, say).
-SETTINGS = ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "ADMIN_IDS", "DEFAULT_LOCALE", "TIMEZONE",
-            "TELEGRAM_API_BASE", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_HOST", "WEBHOOK_PORT",
-            "WEBHOOK_PATH")
+SETTINGS = (
+    "BOT_TOKEN",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ADMIN_IDS",
+    "DEFAULT_LOCALE",
+    "TIMEZONE",
+    "TELEGRAM_API_BASE",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_HOST",
+    "WEBHOOK_PORT",
+    "WEBHOOK_PATH",
+)
 AN: JsonDict = {"id": 1001, "is_bot": False, "first_name": "An", "language_code": "vi"}
 BINH: JsonDict = {"id": 1002, "is_bot": False, "first_name": "Bình", "language_code": "vi"}
 AREAS_CSV = """code,name,level,parent_code
@@ -66,20 +77,23 @@ def message_update(text: str, user: JsonDict) -> JsonDict:
         "text": text,
     }
     if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0,
-                                "length": len(text.split()[0])}]
+        message["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+        ]
     return {"message": message}
 
 
 def callback_update(message: JsonDict, label: str, user: JsonDict) -> JsonDict:
     """Pressing the inline button `label` under the bot's `message`."""
-    return {"callback_query": {
-        "id": f"cb{next(_message_ids)}",
-        "from": user,
-        "message": copy.deepcopy(message),
-        "chat_instance": f"ci{user['id']}",
-        "data": button_data(message, label),
-    }}
+    return {
+        "callback_query": {
+            "id": f"cb{next(_message_ids)}",
+            "from": user,
+            "message": copy.deepcopy(message),
+            "chat_instance": f"ci{user['id']}",
+            "data": button_data(message, label),
+        }
+    }
 
 
 def buttons(message: JsonDict) -> list[JsonDict]:
@@ -146,8 +160,15 @@ async def spawn(args: list[str], env: dict[str, str], workdir: Path, name: str) 
     stderr_path = workdir / f"{name}.stderr"
     with stderr_path.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *args, cwd=workdir, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
     return BotProcess(process, stderr_path)
 
@@ -202,10 +223,14 @@ class Harness:
             self.seen_at += [now] * (len(requests) - len(self.seen_at))
             if (result := found(requests)) is not None:
                 return result
-            if self.processes and self.bot.process.returncode is not None \
-                    and not self.bot.stopping:
-                self.fail(f"the bot exited with {self.bot.process.returncode} while waiting "
-                          f"for {what}")
+            if (
+                self.processes
+                and self.bot.process.returncode is not None
+                and not self.bot.stopping
+            ):
+                self.fail(
+                    f"the bot exited with {self.bot.process.returncode} while waiting for {what}"
+                )
             if now > deadline:
                 self.fail(f"no {what} within {WAIT_TIMEOUT:.0f}s")
             await asyncio.sleep(POLL_INTERVAL)
@@ -253,8 +278,11 @@ class Harness:
 
 
 def is_reply(request: JsonDict, chat: int, wanted: tuple[tuple[str, str], ...]) -> bool:
-    return ("fault" not in request and str(request["params"].get("chat_id")) == str(chat)
-            and any(request["method"] == m and f in text_of(request) for m, f in wanted))
+    return (
+        "fault" not in request
+        and str(request["params"].get("chat_id")) == str(chat)
+        and any(request["method"] == m and f in text_of(request) for m, f in wanted)
+    )
 
 
 def text_of(request: JsonDict) -> str:
@@ -294,8 +322,11 @@ async def harness(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Harness
 
 def commands_calls(requests: list[JsonDict], scope: JsonDict) -> dict[str, JsonDict]:
     """setMyCommands calls for `scope` by language_code ("" for the default list)."""
-    return {r["params"].get("language_code", ""): r["params"] for r in requests
-            if r["method"] == "setMyCommands" and r["params"].get("scope") == scope}
+    return {
+        r["params"].get("language_code", ""): r["params"]
+        for r in requests
+        if r["method"] == "setMyCommands" and r["params"].get("scope") == scope
+    }
 
 
 def command_names(params: JsonDict) -> list[str]:
@@ -322,8 +353,9 @@ async def test_startup_deletes_the_webhook_and_sets_commands_per_language(
 
     users = commands_calls(requests, {"type": "all_private_chats"})
     assert set(users) == {"", "vi", "en"}
-    assert all("start" in command_names(p) and "areas" not in command_names(p)
-               for p in users.values())
+    assert all(
+        "start" in command_names(p) and "areas" not in command_names(p) for p in users.values()
+    )
     assert description(users[""], "start") == "Menu chính"  # the default speaks vi
     assert description(users["vi"], "start") == "Menu chính"
     assert description(users["en"], "start") == "Main menu"
@@ -362,8 +394,9 @@ async def test_a_reply_hit_by_flood_control_is_sent_after_retry_after(harness: H
     retry_after = 2
     await harness.start()
     await harness.called("getUpdates")
-    harness.api.set_faults(force_429={"count": 1, "retry_after": retry_after,
-                                      "method": "sendMessage"})
+    harness.api.set_faults(
+        force_429={"count": 1, "retry_after": retry_after, "method": "sendMessage"}
+    )
     harness.send("/start")
     await harness.reply("sendMessage", "Menu chính")
 
@@ -425,8 +458,9 @@ async def test_an_update_in_flight_at_sigterm_is_finished_before_exit(harness: H
 
     await harness.start()
     harness.click("Menu chính", "🌐 Ngôn ngữ (Language)")
-    reply = await harness.first_reply(("editMessageText", "Chọn ngôn ngữ"),
-                                      ("sendMessage", "không còn dùng được"))
+    reply = await harness.first_reply(
+        ("editMessageText", "Chọn ngôn ngữ"), ("sendMessage", "không còn dùng được")
+    )
     assert reply["method"] == "editMessageText", f"the menu had dead buttons: {text_of(reply)}"
 
 
@@ -435,16 +469,21 @@ async def test_an_update_in_flight_at_sigterm_is_finished_before_exit(harness: H
 
 async def post_update(url: str, update: JsonDict, secret: str | None) -> int:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
-    async with aiohttp.ClientSession() as http, http.post(url, json=update,
-                                                          headers=headers) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, json=update, headers=headers) as response,
+    ):
         return response.status
 
 
 async def test_webhook_mode_accepts_only_updates_with_the_secret(harness: Harness) -> None:
     port = free_port()
-    harness.settings |= {"WEBHOOK_URL": "https://example.invalid/telegram",
-                         "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
-                         "WEBHOOK_SECRET": "s3cret"}
+    harness.settings |= {
+        "WEBHOOK_URL": "https://example.invalid/telegram",
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": "s3cret",
+    }
     await harness.start()
     set_webhook = await harness.called("setWebhook")
     hook = harness.api.requests[set_webhook]["params"]
@@ -469,8 +508,14 @@ async def test_webhook_mode_accepts_only_updates_with_the_secret(harness: Harnes
 
 def run_cli_sync(workdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=workdir, env=env, capture_output=True,
-        text=True, timeout=WAIT_TIMEOUT, check=False, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "bot", "run"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT_TIMEOUT,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
 
 

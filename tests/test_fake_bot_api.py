@@ -107,8 +107,11 @@ async def test_send_message_numbers_messages_per_chat(bot: Bot, api: FakeBotAPI)
     assert [m["text"] for m in api.sent_messages(CHAT)] == ["xin chào", "lần hai"]
     assert api.requests[0] == {
         "method": "sendMessage",
-        "params": {"chat_id": CHAT, "text": "xin chào", "reply_markup": keyboard().model_dump(
-            exclude_none=True)},
+        "params": {
+            "chat_id": CHAT,
+            "text": "xin chào",
+            "reply_markup": keyboard().model_dump(exclude_none=True),
+        },
         "token": TOKEN,
     }
 
@@ -334,8 +337,9 @@ async def test_requests_listing_filters_by_method(
         only_sends = await resp.json()
 
     assert [r["method"] for r in everything] == ["getMe", "sendMessage", "sendChatAction"]
-    assert only_sends == [{"method": "sendMessage", "params": {"chat_id": CHAT, "text": "một"},
-                           "token": TOKEN}]
+    assert only_sends == [
+        {"method": "sendMessage", "params": {"chat_id": CHAT, "text": "một"}, "token": TOKEN}
+    ]
 
 
 async def test_long_poll_returns_as_soon_as_an_update_arrives(
@@ -437,7 +441,11 @@ async def test_delay_fault_slows_answers(bot: Bot, api: FakeBotAPI) -> None:
 
 async def test_runs_standalone_from_the_command_line(http: aiohttp.ClientSession) -> None:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fake_bot_api", "--port", "0",
+        sys.executable,
+        "-m",
+        "tests.fake_bot_api",
+        "--port",
+        "0",
         cwd=PROJECT_ROOT,
         stdout=asyncio.subprocess.PIPE,
     )

@@ -26,6 +26,7 @@ from bot.services import households as hh
 from bot.services.areas import import_areas
 from bot.services.criteria import load_criteria, parsed_criteria
 from bot.services.errors import NotAllowed, ServiceError
+from bot.services.ports import Delivery
 from bot.services.privacy import forget_me, my_data
 from storage.uow import SqlUnitOfWork
 
@@ -53,11 +54,17 @@ GIA_DINH = parsed_criteria(SHIPPED["gia_dinh"])
 class RecordingNotifier:
     """Captures what the family would be told, instead of sending it."""
 
-    def __init__(self) -> None:
+    def __init__(self, blocked: frozenset[int] = frozenset()) -> None:
         self.sent: list[tuple[int, str, str, dict[str, Any]]] = []
+        self.blocked = blocked
 
-    async def notify(self, user_id: int, locale: str, msgid: str, params: dict[str, Any]) -> None:
+    async def notify(
+        self, user_id: int, locale: str, msgid: str, params: dict[str, Any]
+    ) -> Delivery:
+        if user_id in self.blocked:
+            return Delivery.UNREACHABLE
         self.sent.append((user_id, locale, msgid, params))
+        return Delivery.SENT
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -868,6 +875,7 @@ async def test_forget_me_is_audited_with_counts_only(areas: SqlUnitOfWork) -> No
     assert {key: forget[key] for key in forget if key != "at"} == {
         "action": "forget",
         "household_id": household.id,
+        "actor_id": None,  # no Telegram id either
         "accounts": 2,
         "members": 1,
     }

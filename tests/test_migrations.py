@@ -33,6 +33,7 @@ TABLES_CREATED = {
         "assessment_windows",
         "audit_log",
     },
+    "0004": {"invites", "reminders_sent", "targets"},
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.areas import Area
 from bot.domain.users import Role, RoleGrant, User
-from bot.services.areas import area_summary, areas_below, import_areas
+from bot.services.areas import area_path, area_summary, areas_below, import_areas
 from bot.services.drafts import discard_draft, load_draft, save_draft
 from bot.services.errors import NotAllowed, ServiceError
 from bot.services.users import ensure_user, set_home_area, set_language
@@ -117,8 +117,9 @@ async def test_set_home_area_accepts_hamlet_or_commune(
     assert await stored_user(session_factory, USER_ID) == User(id=USER_ID, area_code=code)
 
 
-@pytest.mark.parametrize("code", ["P1", "D1", "NOWHERE", ""], ids=["province", "district",
-                                                                   "unknown", "empty"])
+@pytest.mark.parametrize(
+    "code", ["P1", "D1", "NOWHERE", ""], ids=["province", "district", "unknown", "empty"]
+)
 async def test_set_home_area_refuses_other_places(
     tree: SqlUnitOfWork, session_factory: async_sessionmaker[AsyncSession], code: str
 ) -> None:
@@ -181,15 +182,22 @@ async def test_reimport_updates_names_and_counts_right(
     report = await import_areas(tree, again)
 
     assert (report.ok, report.created, report.updated) == (True, 1, 2)
-    renamed = [Area("C2", "Xã Tân Lập Mới", "commune", "P1"),
-               Area("H1", "Thôn Đoài Thượng", "hamlet", "C1")]
+    renamed = [
+        Area("C2", "Xã Tân Lập Mới", "commune", "P1"),
+        Area("H1", "Thôn Đoài Thượng", "hamlet", "C1"),
+    ]
     assert [await stored_area(session_factory, area.code) for area in renamed] == renamed
     assert await stored_counts(session_factory) == {**COUNTS, "hamlet": 3}
 
 
 BELOW = [
-    pytest.param("P1", "commune", "", ["Phường An Bình", "Xã Đông Hòa", "Xã Tân Lập"],
-                 id="communes-through-district"),
+    pytest.param(
+        "P1",
+        "commune",
+        "",
+        ["Phường An Bình", "Xã Đông Hòa", "Xã Tân Lập"],
+        id="communes-through-district",
+    ),
     pytest.param("P1", "commune", "dong hoa", ["Xã Đông Hòa"], id="without-diacritics"),
     pytest.param("P1", "commune", "ĐÔNG", ["Xã Đông Hòa"], id="upper-case"),
     pytest.param("P1", "commune", "xa", ["Xã Đông Hòa", "Xã Tân Lập"], id="prefix"),
@@ -207,6 +215,21 @@ async def test_areas_below(
     found = await areas_below(tree, parent, level, query)
 
     assert [area.name for area in found] == names
+
+
+PATHS = [
+    pytest.param("H1", ["P1", "D1", "C1", "H1"], id="hamlet-through-district"),
+    pytest.param("C2", ["P1", "C2"], id="commune-under-province"),
+    pytest.param("P1", ["P1"], id="top"),
+    pytest.param("XX", [], id="unknown"),
+]
+
+
+@pytest.mark.parametrize(("code", "codes"), PATHS)
+async def test_area_path_runs_from_the_top_down(
+    tree: SqlUnitOfWork, code: str, codes: list[str]
+) -> None:
+    assert [area.code for area in await area_path(tree, code)] == codes
 
 
 async def test_area_summary_refuses_a_non_admin(tree: SqlUnitOfWork) -> None:

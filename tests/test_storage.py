@@ -29,7 +29,7 @@ DATA: dict[str, Any] = {
     "họ_tên": "Nguyễn Thị Hồng Nhung",
     "địa_chỉ": {"xã": "Xã Đông Hòa", "thôn": ["Thôn Đông", "Thôn Đoài"]},
     "điểm": [1, 2.5, None, True],
-    "ghi_chú": "Gia đình học tập — \"tiêu biểu\"\nnăm 2026",
+    "ghi_chú": 'Gia đình học tập — "tiêu biểu"\nnăm 2026',
 }
 
 TREE = [
@@ -314,7 +314,10 @@ async def test_upsert_many_updates_existing_areas(uow: SqlUnitOfWork) -> None:
 
     assert await uow.areas.get("C1") == renamed
     assert await uow.areas.count_by_level() == {
-        "province": 1, "district": 1, "commune": 2, "hamlet": 4,
+        "province": 1,
+        "district": 1,
+        "commune": 2,
+        "hamlet": 4,
     }
 
 
@@ -344,7 +347,10 @@ async def test_count_by_level(uow: SqlUnitOfWork) -> None:
     await uow.areas.upsert_many(TREE)
 
     assert await uow.areas.count_by_level() == {
-        "province": 1, "district": 1, "commune": 2, "hamlet": 4,
+        "province": 1,
+        "district": 1,
+        "commune": 2,
+        "hamlet": 4,
     }
 
 

@@ -9,8 +9,9 @@ from aiogram import Bot
 from aiogram.methods import SendMessage
 from aiogram.utils.i18n import I18n
 
-from bot.delivery.outcome import Sent, deliver
+from bot.delivery.outcome import Sent, Unreachable, deliver
 from bot.i18n import fill
+from bot.services.ports import Delivery
 
 log = logging.getLogger("hoctap.delivery")
 
@@ -21,8 +22,12 @@ class BotNotifier:
     def __init__(self, bot: Bot, i18n: I18n, tz: Any) -> None:
         self._bot, self._i18n, self._tz = bot, i18n, tz
 
-    async def notify(self, user_id: int, locale: str, msgid: str, params: dict[str, Any]) -> None:
+    async def notify(
+        self, user_id: int, locale: str, msgid: str, params: dict[str, Any]
+    ) -> Delivery:
         text = fill(self._i18n, msgid, params, locale, self._tz)
         outcome = await deliver(self._bot, SendMessage(chat_id=user_id, text=text))
-        if not isinstance(outcome, Sent):
-            log.warning("notification not delivered: %s", type(outcome).__name__)
+        if isinstance(outcome, Sent):
+            return Delivery.SENT
+        log.warning("notification not delivered: %s", type(outcome).__name__)
+        return Delivery.UNREACHABLE if isinstance(outcome, Unreachable) else Delivery.FAILED

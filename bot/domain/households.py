@@ -62,6 +62,9 @@ class Household:
     school_age_count: int
     created_at: datetime
     forgotten_at: datetime | None = None
+    claim_code: str | None = None  # registered by a hamlet head and not yet claimed
+    consent_by: int | None = None  # the hamlet head who recorded the family's verbal consent
+    consent_at: datetime | None = None
 
 
 @dataclass(frozen=True)

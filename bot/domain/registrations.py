@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.domain.scoring import Answer, Level, Ratio, YesNo
@@ -38,6 +38,9 @@ class Registration:
     total: int | None = None
     passed: bool | None = None
     events: tuple[StatusEvent, ...] = ()
+    pledged_on: date | None = None  # at a hamlet meeting, recorded by `recorded_by`
+    recorded_by: int | None = None
+    assessed_by: int | None = None  # a hamlet head who filled it in at the family's request
 
     @property
     def member_id(self) -> int | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 SUPPORTED_LOCALES = ("vi", "en")
@@ -54,3 +55,25 @@ def is_admin(user_id: int, admin_ids: frozenset[int], user: User | None = None) 
     return user is not None and (
         user.has_role(Role.SUPER_ADMIN) or user.has_role(Role.COMMUNE_OFFICER)
     )
+
+
+def oversees(user: User, area_path_codes: Collection[str], roles: Collection[Role]) -> bool:
+    """May `user` act with one of `roles` on something in the area whose path (the area and
+    its ancestors) is `area_path_codes`? A super admin may everywhere."""
+    return any(
+        grant.role == Role.SUPER_ADMIN
+        or (grant.role in roles and grant.area_code in area_path_codes)
+        for grant in user.grants
+    )
+
+
+def with_env_admin(user: User, admin_ids: frozenset[int]) -> User:
+    """The user with the super admin grant that ADMIN_IDS gives (never stored)."""
+    if user.id not in admin_ids or user.has_role(Role.SUPER_ADMIN):
+        return user
+    return replace(user, grants=(*user.grants, RoleGrant(Role.SUPER_ADMIN)))
+
+
+def areas_with_role(user: User, role: Role) -> list[str]:
+    """The areas where the user holds `role`, in the order granted."""
+    return [g.area_code for g in user.grants if g.role == role and g.area_code is not None]

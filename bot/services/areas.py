@@ -53,12 +53,7 @@ async def areas_below(
 
 async def area_path(uow: UnitOfWork, code: str) -> list[Area]:
     """The area and its ancestors, from the top of the tree down."""
-    path: list[Area] = []
-    current = await uow.areas.get(code)
-    while current is not None:
-        path.insert(0, current)
-        current = await uow.areas.get(current.parent_code) if current.parent_code else None
-    return path
+    return await uow.areas.path(code)
 
 
 async def area_summary(

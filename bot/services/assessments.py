@@ -20,8 +20,10 @@ from bot.domain.users import Role, User
 from bot.services.areas import area_path
 from bot.services.criteria import criteria_with_id
 from bot.services.errors import NotAllowed, ServiceError
-from bot.services.households import own_household
+from bot.services.hamlets import tell_household
+from bot.services.households import MSG_NOT_IN_HOUSEHOLD, own_household
 from bot.services.ports import Notifier, UnitOfWork
+from bot.services.scope import HEAD_ROLES, household_in_scope
 
 MSG_NOT_YOURS = N_("This self-assessment is not your household's.")
 MSG_LOCKED = N_("This self-assessment was submitted. Reopen it first to change an answer.")
@@ -36,6 +38,7 @@ class Assessment:
     answers: Mapping[str, Answer]
     result: AssessmentResult
     window: tuple[datetime | None, datetime | None] | None
+    on_behalf: bool = False  # opened by a hamlet head for the family, at its request
 
     @property
     def closes_at(self) -> datetime | None:
@@ -62,7 +65,9 @@ async def open_assessment(
     now: datetime,
 ) -> Assessment:
     """The assessment of one of the user's registrations, its criteria set fixed on first use."""
-    household, registration = await _own_registration(uow, user_id, registration_id)
+    household, registration, on_behalf = await _registration_for(
+        uow, user_id, registration_id, now
+    )
     window = await _window(uow, household, registration)
     set_id, criteria = await criteria_with_id(
         uow,
@@ -78,7 +83,8 @@ async def open_assessment(
         await uow.commit()
         registration = await _reload(uow, registration.id)
     answers = decode_answers(registration.answers)
-    return Assessment(registration, criteria, answers, score_assessment(criteria, answers), window)
+    result = score_assessment(criteria, answers)
+    return Assessment(registration, criteria, answers, result, window, on_behalf)
 
 
 def check_window(window: tuple[datetime | None, datetime | None] | None, now: datetime) -> None:
@@ -104,6 +110,14 @@ async def save_answer(
 ) -> Assessment:
     """Keep one answer at once; an answer the indicator does not accept changes nothing."""
     current = await open_assessment(uow, user_id, registration_id, shipped=shipped, now=now)
+    return await answer_question(uow, current, indicator_id, answer, now)
+
+
+async def answer_question(
+    uow: UnitOfWork, current: Assessment, indicator_id: str, answer: Answer, now: datetime
+) -> Assessment:
+    """`save_answer` for an assessment already opened in this update: `open_assessment`
+    checked then that it is the user's own, so it is not loaded a second time."""
     check_window(current.window, now)
     if not current.registration.can_answer:
         raise ServiceError(MSG_LOCKED)
@@ -113,7 +127,7 @@ async def save_answer(
     answers = {**current.registration.answers, indicator_id: encode_answer(answer)}
     assert current.registration.criteria_set_id is not None
     await uow.registrations.save_answers(
-        registration_id, current.registration.criteria_set_id, answers
+        current.registration.id, current.registration.criteria_set_id, answers
     )
     await uow.commit()
     return current.with_answers(answers)
@@ -142,6 +156,13 @@ async def submit_assessment(
         now,
         score=(current.result.total, current.result.passed),
     )
+    await uow.registrations.set_assessed_by(
+        current.registration.id, user_id if current.on_behalf else None
+    )
+    if current.on_behalf:
+        await uow.audit.record(
+            "assess_on_behalf", current.registration.household_id, {}, now, actor_id=user_id
+        )
     await uow.commit()
     return current.result
 
@@ -150,7 +171,7 @@ async def reopen_assessment(
     uow: UnitOfWork, user_id: int, registration_id: int, now: datetime
 ) -> None:
     """Take a submitted assessment back to change it: until verified or the deadline."""
-    household, registration = await _own_registration(uow, user_id, registration_id)
+    household, registration, _ = await _registration_for(uow, user_id, registration_id, now)
     window = await _window(uow, household, registration)
     await _move(
         uow, registration, Status.REGISTERED, now, reopen_deadline=window[1] if window else None
@@ -193,19 +214,22 @@ async def decide(
     Every account of the household is told, in its own language.
     """
     registration = await uow.registrations.get(registration_id)
-    household = await uow.households.get(registration.household_id) if registration else None
-    if registration is None or household is None:
+    if registration is None:
         raise ServiceError(N_("This registration no longer exists."))
     if target not in DECIDERS:
         raise ServiceError(N_("Only a hamlet head or the commune decides this."))
-    if not await _oversees(uow, actor, household, DECIDERS[target]):
-        raise NotAllowed(N_("This household is outside your area."))
+    household = await household_in_scope(
+        uow, actor, registration.household_id, f"decide:{target.value}", now, DECIDERS[target]
+    )
     await _move(uow, registration, target, now, comment=comment)
+    await uow.audit.record(
+        "decide", household.id, {"status": target.value}, now, actor_id=actor.id
+    )
     await uow.commit()
-    for user_id in await uow.households.accounts(household.id):
-        user = await uow.users.get(user_id)
-        locale = (user.language if user else None) or "vi"
-        await notifier.notify(user_id, locale, STATUS_NOTICES[target], {"comment": comment or ""})
+    await tell_household(
+        uow, notifier, household.id, STATUS_NOTICES[target], {"comment": comment or ""}, now
+    )
+    await uow.commit()  # accounts found unreachable
 
 
 STATUS_NOTICES = {
@@ -238,24 +262,30 @@ DECIDERS = {
 }
 
 
-async def _oversees(
-    uow: UnitOfWork, actor: User, household: Household, roles: tuple[Role, ...]
-) -> bool:
-    codes = {area.code for area in await area_path(uow, household.hamlet_code)}
-    return any(
-        grant.role == Role.SUPER_ADMIN or (grant.role in roles and grant.area_code in codes)
-        for grant in actor.grants
-    )
-
-
-async def _own_registration(
-    uow: UnitOfWork, user_id: int, registration_id: int
-) -> tuple[Household, Registration]:
-    household = await own_household(uow, user_id)
+async def _registration_for(
+    uow: UnitOfWork, user_id: int, registration_id: int, now: datetime
+) -> tuple[Household, Registration, bool]:
+    """The registration with its household, and whether the user acts on the family's behalf:
+    it is their own household's, or they are a hamlet head (or officer) over it. Anything
+    else is refused and written down."""
+    household = await uow.households.of_user(user_id)
     registration = await uow.registrations.get(registration_id)
-    if registration is None or registration.household_id != household.id:
-        raise NotAllowed(MSG_NOT_YOURS)
-    return household, registration
+    if registration and household and registration.household_id == household.id:
+        return household, registration, False
+    actor = await uow.users.get(user_id)
+    if registration is not None and actor is not None and _is_staff(actor):
+        theirs = await household_in_scope(uow, actor, registration.household_id, "assess", now)
+        return theirs, registration, True
+    if household is None and (actor is None or not _is_staff(actor)):
+        raise NotAllowed(MSG_NOT_IN_HOUSEHOLD)
+    target = registration.household_id if registration else None
+    await uow.audit.record("refused", target, {"attempted": "assess"}, now, actor_id=user_id)
+    await uow.commit()
+    raise NotAllowed(MSG_NOT_YOURS)
+
+
+def _is_staff(user: User) -> bool:
+    return any(user.has_role(role) for role in (*HEAD_ROLES, Role.SUPER_ADMIN))
 
 
 async def _window(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.criteria_model import Title
+from bot.domain.hamlets import CLAIM_TRIES_PER_HOUR, MSG_TOO_MANY_TRIES
 from bot.domain.households import (
     CONSENT_VERSION,
     HOUSEHOLD_SUBJECT,
@@ -25,6 +26,7 @@ GIA_DINH = Title.GIA_DINH.value
 MSG_NEEDS_CONSENT = N_("Please read and accept how your data is used first.")
 MSG_ALREADY_IN_HOUSEHOLD = N_("This Telegram account already belongs to a household.")
 MSG_NOT_IN_HOUSEHOLD = N_("Please register your family first.")
+MSG_WRONG_CODE = N_("No household has this code. Please check it and type it again.")
 
 
 class PhoneAlreadyRegistered(ServiceError):
@@ -73,6 +75,17 @@ async def register_household(
 ) -> tuple[Household, Registration]:
     """Create the household, link this account, and register its pledge for `year`."""
     await _check_may_join(uow, user_id)
+    await check_household_form(uow, form)
+    household, registration = await create_household(uow, form, year=year, now=now)
+    await uow.households.link(user_id, household.id, now)
+    await uow.users.set_area(user_id, form.hamlet_code)
+    await uow.audit.record("register", household.id, {"title": GIA_DINH, "year": year}, now)
+    await uow.commit()
+    return household, registration
+
+
+async def check_household_form(uow: UnitOfWork, form: HouseholdForm) -> None:
+    """The place exists, the numbers fit, and the phone is not already the hamlet's."""
     hamlet = await uow.areas.get(form.hamlet_code)
     if hamlet is None or hamlet.level not in ("hamlet", "commune"):
         raise ServiceError(N_("This place is not in the list. Please choose again."))
@@ -80,15 +93,21 @@ async def register_household(
         raise ServiceError(N_("The numbers of members and children do not fit together."))
     if await uow.households.with_phone(form.hamlet_code, form.phone) is not None:
         raise PhoneAlreadyRegistered()
-    household = await uow.households.add(form, await _free_code(uow), now)
-    await uow.households.link(user_id, household.id, now)
-    await uow.users.set_area(user_id, form.hamlet_code)
-    commitments = known_commitments(form.commitments)
+
+
+async def create_household(
+    uow: UnitOfWork, form: HouseholdForm, *, year: int, now: datetime
+) -> tuple[Household, Registration]:
+    """The household and its pledge for `year`, not committed (the caller adds its part)."""
+    household = await uow.households.add(form, await free_code(uow), now)
     registration = await uow.registrations.add(
-        household.id, HOUSEHOLD_SUBJECT, GIA_DINH, year, commitments, now
+        household.id,
+        HOUSEHOLD_SUBJECT,
+        GIA_DINH,
+        year,
+        known_commitments(form.commitments),
+        now,
     )
-    await uow.audit.record("register", household.id, {"title": GIA_DINH, "year": year}, now)
-    await uow.commit()
     return household, registration
 
 
@@ -108,14 +127,25 @@ async def pledge_for_year(
 
 
 async def link_account(uow: UnitOfWork, user_id: int, code: str, now: datetime) -> Household:
-    """Let another phone speak for a household, given the code the household sees."""
+    """Let a phone speak for a household, given its household code (which its linked phones
+    see) or the single-use claim code a hamlet head gave a family registered for it.
+
+    Guessing is limited: CLAIM_TRIES_PER_HOUR wrong codes per user per hour."""
     await _check_may_join(uow, user_id)
-    household = await uow.households.by_code(code)
+    wrong = await uow.audit.count_since(user_id, "code_wrong", now - timedelta(hours=1))
+    if wrong >= CLAIM_TRIES_PER_HOUR:
+        raise ServiceError(MSG_TOO_MANY_TRIES)
+    claimed = await uow.households.by_claim_code(code)
+    household = claimed or await uow.households.by_code(code)
     if household is None or household.forgotten_at is not None:
-        raise ServiceError(N_("No household has this code. Please check it and type it again."))
+        await uow.audit.record("code_wrong", None, {}, now, actor_id=user_id)
+        await uow.commit()
+        raise ServiceError(MSG_WRONG_CODE)
+    if claimed is not None:
+        await uow.households.clear_claim_code(household.id)
     await uow.households.link(user_id, household.id, now)
     await uow.users.set_area(user_id, household.hamlet_code)
-    await uow.audit.record("link", household.id, {}, now)
+    await uow.audit.record("claim" if claimed else "link", household.id, {}, now)
     await uow.commit()
     return household
 
@@ -153,10 +183,12 @@ async def _check_may_join(uow: UnitOfWork, user_id: int) -> None:
         raise ServiceError(MSG_ALREADY_IN_HOUSEHOLD)
 
 
-async def _free_code(uow: UnitOfWork) -> str:
+async def free_code(uow: UnitOfWork) -> str:
+    """A household code used by no household, as household code or as claim code."""
     while True:
         code = new_household_code()
-        if await uow.households.by_code(code) is None:
+        taken = await uow.households.by_code(code) or await uow.households.by_claim_code(code)
+        if taken is None:
             return code
 
 

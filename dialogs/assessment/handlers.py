@@ -24,10 +24,10 @@ from bot.domain.status import Status
 from bot.i18n import N_
 from bot.services.assessments import (
     Assessment,
+    answer_question,
     check_window,
     open_assessment,
     reopen_assessment,
-    save_answer,
     submit_assessment,
 )
 from bot.services.errors import ServiceError
@@ -52,14 +52,30 @@ def _registration_id(manager: DialogManager) -> int:
     return int(start_data["registration"])
 
 
+# The assessment as loaded (or saved) during this update, kept in the update's middleware
+# data: the handler and the getter that renders after it then share one load.
+LOADED = "loaded_assessment"
+
+
 async def _load(manager: DialogManager) -> Assessment:
-    return await open_assessment(
+    registration_id = _registration_id(manager)
+    loaded: Assessment | None = manager.middleware_data.get(LOADED)
+    if loaded is not None and loaded.registration.id == registration_id:
+        return loaded
+    assessment = await open_assessment(
         manager.middleware_data["uow"],
         current_user_id(manager),
-        _registration_id(manager),
+        registration_id,
         shipped=shipped(),
         now=now(),
     )
+    manager.middleware_data[LOADED] = assessment
+    return assessment
+
+
+def _forget_loaded(manager: DialogManager) -> None:
+    """After a change of status the next getter must read it afresh."""
+    manager.middleware_data.pop(LOADED, None)
 
 
 def _locale(manager: DialogManager) -> str:
@@ -189,18 +205,13 @@ async def _on_number(event: Any, manager: DialogManager, indicator: Indicator, v
 
 async def _save(event: Any, manager: DialogManager, indicator: Indicator, answer: Answer) -> None:
     try:
-        assessment = await save_answer(
-            manager.middleware_data["uow"],
-            current_user_id(manager),
-            _registration_id(manager),
-            indicator.id,
-            answer,
-            shipped=shipped(),
-            now=now(),
+        assessment = await answer_question(
+            manager.middleware_data["uow"], await _load(manager), indicator.id, answer, now()
         )
     except ServiceError as error:
         await tell(manager, event, error)
         return
+    manager.middleware_data[LOADED] = assessment
     index = int(manager.dialog_data.get("_index", 0)) + 1
     manager.dialog_data.pop("_count", None)
     if index >= len(assessment.criteria.indicators()):
@@ -269,6 +280,7 @@ async def on_submit(callback: CallbackQuery, _: Button, manager: DialogManager) 
     except ServiceError as error:
         await tell(manager, callback, error)
         return
+    _forget_loaded(manager)
     await manager.switch_to(AssessmentSG.submitted)
 
 
@@ -283,6 +295,7 @@ async def on_reopen(callback: CallbackQuery, _: Button, manager: DialogManager) 
     except ServiceError as error:
         await tell(manager, callback, error)
         return
+    _forget_loaded(manager)
     await manager.switch_to(AssessmentSG.review)
 
 

@@ -1,0 +1,67 @@
+"""Who may act where: every staff use case checks its actor here, in the service layer.
+
+Buttons only show what a user may do; callback data and command arguments can be forged, so
+each call checks again. A refusal is written to the audit log (ids only) before it is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from bot.domain.households import Household
+from bot.domain.messages import N_
+from bot.domain.users import Role, User, oversees
+from bot.services.areas import area_path
+from bot.services.errors import NotAllowed
+from bot.services.ports import UnitOfWork
+
+HEAD_ROLES = (Role.HAMLET_HEAD, Role.COMMUNE_OFFICER)
+OFFICER_ROLES = (Role.COMMUNE_OFFICER,)
+
+MSG_OUTSIDE = N_("This household is outside your area.")
+MSG_NOT_YOUR_HAMLET = N_("This hamlet is outside your area.")
+
+
+async def refuse(
+    uow: UnitOfWork, actor: User, action: str, now: datetime, household_id: int | None = None
+) -> NotAllowed:
+    """Write the refused attempt down (ids only), for the caller to raise."""
+    await uow.audit.record("refused", household_id, {"attempted": action}, now, actor_id=actor.id)
+    await uow.commit()
+    return NotAllowed(MSG_OUTSIDE if household_id is not None else MSG_NOT_YOUR_HAMLET)
+
+
+async def check_hamlet(
+    uow: UnitOfWork,
+    actor: User,
+    hamlet_code: str,
+    action: str,
+    now: datetime,
+    roles: Collection[Role] = HEAD_ROLES,
+) -> None:
+    """Refuse unless `hamlet_code` is a hamlet where `actor` holds one of `roles`."""
+    path = await area_path(uow, hamlet_code)
+    if (
+        not path
+        or path[-1].level != "hamlet"
+        or not oversees(actor, [a.code for a in path], roles)
+    ):
+        raise await refuse(uow, actor, action, now)
+
+
+async def household_in_scope(
+    uow: UnitOfWork,
+    actor: User,
+    household_id: int,
+    action: str,
+    now: datetime,
+    roles: Collection[Role] = HEAD_ROLES,
+) -> Household:
+    """The household, when `actor` holds one of `roles` over its hamlet."""
+    household = await uow.households.get(household_id)
+    if household is not None:
+        codes = [area.code for area in await area_path(uow, household.hamlet_code)]
+        if oversees(actor, codes, roles):
+            return household
+    raise await refuse(uow, actor, action, now, household_id)

@@ -1,0 +1,279 @@
+"""The hamlet head's tables and queries: invitations, the household list, reminders, targets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.domain.criteria_model import Title
+from bot.domain.hamlets import (
+    FILTER_STATUSES,
+    PAGE_SIZE,
+    HouseholdLine,
+    Invite,
+    ListFilter,
+    Page,
+    StandingRow,
+)
+from bot.domain.households import HOUSEHOLD_SUBJECT
+from bot.domain.status import Status
+from bot.domain.text import search_key
+from storage.household_models import (
+    HouseholdAccountRow,
+    HouseholdRow,
+    InviteRow,
+    RegistrationRow,
+    ReminderRow,
+    TargetRow,
+)
+from storage.models import UserRow
+
+
+class SqlInviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, token_hash: str, hamlet_code: str, created_by: int, now: datetime, expires: datetime
+    ) -> Invite:
+        row = InviteRow(
+            token_hash=token_hash,
+            hamlet_code=hamlet_code,
+            created_by=created_by,
+            created_at=now,
+            expires_at=expires,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.to_domain()
+
+    async def by_hash(self, token_hash: str) -> Invite | None:
+        row = await self._session.scalar(
+            select(InviteRow).where(InviteRow.token_hash == token_hash)
+        )
+        return row.to_domain() if row else None
+
+    async def get(self, invite_id: int) -> Invite | None:
+        row = await self._session.get(InviteRow, invite_id, populate_existing=True)
+        return row.to_domain() if row else None
+
+    async def use(self, invite_id: int, user_id: int, now: datetime) -> bool:
+        """Mark it used unless it already was, revoked or expired (one statement, so two
+        people opening the same link at once cannot both become head)."""
+        result = await self._session.execute(
+            update(InviteRow)
+            .where(
+                InviteRow.id == invite_id,
+                InviteRow.used_at.is_(None),
+                InviteRow.revoked_at.is_(None),
+                InviteRow.expires_at > now,
+            )
+            .values(used_by=user_id, used_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def revoke(self, invite_id: int, now: datetime) -> None:
+        await self._session.execute(
+            update(InviteRow)
+            .where(InviteRow.id == invite_id, InviteRow.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def open_in(self, hamlet_codes: Sequence[str], now: datetime) -> list[Invite]:
+        rows = await self._session.scalars(
+            select(InviteRow)
+            .where(
+                InviteRow.hamlet_code.in_(hamlet_codes),
+                InviteRow.used_at.is_(None),
+                InviteRow.revoked_at.is_(None),
+                InviteRow.expires_at > now,
+            )
+            .order_by(InviteRow.created_at, InviteRow.id)
+        )
+        return [row.to_domain() for row in rows]
+
+
+def _this_years_registration(year: int) -> tuple[type[RegistrationRow], ColumnElement[bool]]:
+    registration = aliased(RegistrationRow)
+    on = and_(
+        registration.household_id == HouseholdRow.id,
+        registration.subject == HOUSEHOLD_SUBJECT,
+        registration.title == Title.GIA_DINH.value,
+        registration.year == year,
+    )
+    return registration, on
+
+
+def _reachable() -> ColumnElement[bool]:
+    """Some linked account that Telegram has not refused."""
+    return exists().where(
+        HouseholdAccountRow.household_id == HouseholdRow.id,
+        UserRow.id == HouseholdAccountRow.user_id,
+        UserRow.unreachable_at.is_(None),
+    )
+
+
+def _search(query: str) -> ColumnElement[bool] | None:
+    """By name without diacritics, or by phone digits (a leading 0 stands for +84)."""
+    key = search_key(query)
+    digits = "".join(ch for ch in query if ch.isdigit())
+    conditions = []
+    if key:
+        conditions.append(HouseholdRow.name_key.contains(key, autoescape=True))
+    if len(digits) >= 3:
+        conditions.append(HouseholdRow.phone.contains(digits.removeprefix("0"), autoescape=True))
+    return or_(*conditions) if conditions else None
+
+
+class SqlHamletRepository:
+    """Reads over one hamlet's households for its head."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def page(
+        self, hamlet_code: str, year: int, which: ListFilter, query: str, number: int
+    ) -> Page:
+        registration, on = _this_years_registration(year)
+        reachable = _reachable()
+        conditions: list[ColumnElement[bool]] = [
+            HouseholdRow.hamlet_code == hamlet_code,
+            HouseholdRow.forgotten_at.is_(None),
+        ]
+        if which == ListFilter.NOT_REGISTERED:
+            conditions.append(registration.id.is_(None))
+        elif which == ListFilter.UNREACHABLE:
+            conditions.append(not_(reachable))
+        elif which in FILTER_STATUSES:
+            conditions.append(registration.status.in_([s.value for s in FILTER_STATUSES[which]]))
+        searched = _search(query)
+        if searched is not None:
+            conditions.append(searched)
+        base = (
+            select(
+                HouseholdRow.id,
+                HouseholdRow.head_name,
+                HouseholdRow.phone,
+                registration.status,
+                registration.id,
+                reachable.label("reachable"),
+            )
+            .outerjoin(registration, on)
+            .where(*conditions)
+        )
+        total = await self._session.scalar(select(func.count()).select_from(base.subquery()))
+        number = max(0, min(number, max(0, ((total or 0) - 1) // PAGE_SIZE)))
+        rows = await self._session.execute(
+            base.order_by(HouseholdRow.name_key, HouseholdRow.id)
+            .limit(PAGE_SIZE)
+            .offset(number * PAGE_SIZE)
+        )
+        lines = tuple(
+            HouseholdLine(
+                id=row[0],
+                head_name=row[1],
+                phone=row[2],
+                status=Status(row[3]) if row[3] else None,
+                reachable=bool(row[5]),
+                registration_id=row[4],
+            )
+            for row in rows
+        )
+        return Page(lines, int(total or 0), number)
+
+    async def lines(
+        self, hamlet_code: str, year: int, household_ids: Sequence[int] | None = None
+    ) -> list[HouseholdLine]:
+        """Every household of the hamlet (or those of `household_ids` in it), by name."""
+        registration, on = _this_years_registration(year)
+        query = (
+            select(
+                HouseholdRow.id,
+                HouseholdRow.head_name,
+                HouseholdRow.phone,
+                registration.status,
+                registration.id,
+                _reachable(),
+            )
+            .outerjoin(registration, on)
+            .where(HouseholdRow.hamlet_code == hamlet_code, HouseholdRow.forgotten_at.is_(None))
+            .order_by(HouseholdRow.name_key, HouseholdRow.id)
+        )
+        if household_ids is not None:
+            query = query.where(HouseholdRow.id.in_(household_ids))
+        return [
+            HouseholdLine(
+                row[0], row[1], row[2], Status(row[3]) if row[3] else None, bool(row[5]), row[4]
+            )
+            for row in await self._session.execute(query)
+        ]
+
+    async def standings(self, hamlet_code: str, year: int) -> list[StandingRow]:
+        registration, on = _this_years_registration(year)
+        rows = await self._session.execute(
+            select(registration.status, registration.passed, _reachable())
+            .select_from(HouseholdRow)
+            .outerjoin(registration, on)
+            .where(HouseholdRow.hamlet_code == hamlet_code)
+        )
+        return [
+            StandingRow(Status(row[0]) if row[0] else None, row[1], bool(row[2])) for row in rows
+        ]
+
+
+class SqlReminderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def reminded(self, household_ids: Sequence[int], kind: str, day: date) -> set[int]:
+        rows = await self._session.scalars(
+            select(ReminderRow.household_id).where(
+                ReminderRow.household_id.in_(household_ids),
+                ReminderRow.kind == kind,
+                ReminderRow.day == day,
+            )
+        )
+        return set(rows)
+
+    async def mark(self, household_id: int, kind: str, day: date) -> bool:
+        """Record the reminder; False when the household was already reminded that day."""
+        dialect = self._session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        result = await self._session.execute(
+            insert(ReminderRow)
+            .values(household_id=household_id, kind=kind, day=day)
+            .on_conflict_do_nothing()
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class SqlTargetRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of(self, area_codes: Sequence[str], title: str, year: int) -> dict[str, int]:
+        """The targets set for any of `area_codes`, by area code."""
+        rows = await self._session.execute(
+            select(TargetRow.area_code, TargetRow.percent).where(
+                TargetRow.area_code.in_(area_codes),
+                TargetRow.title == title,
+                TargetRow.year == year,
+            )
+        )
+        return {str(code): int(percent) for code, percent in rows.tuples()}
+
+    async def set(self, area_code: str, title: str, year: int, percent: int) -> None:
+        row = await self._session.get(TargetRow, (area_code, title, year))
+        if row is None:
+            self._session.add(
+                TargetRow(area_code=area_code, title=title, year=year, percent=percent)
+            )
+        else:
+            row.percent = percent
+        await self._session.flush()
