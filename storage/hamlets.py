@@ -266,7 +266,7 @@ class SqlTargetRepository:
                 TargetRow.year == year,
             )
         )
-        return {str(code): int(percent) for code, percent in rows.tuples()}
+        return {str(code): int(percent) for code, percent in rows}
 
     async def set(self, area_code: str, title: str, year: int, percent: int) -> None:
         row = await self._session.get(TargetRow, (area_code, title, year))

@@ -343,7 +343,7 @@ class SqlAuditLog:
                 select(func.count())
                 .select_from(AuditRow)
                 .where(
-                    AuditRow.actor_id == actor_id, AuditRow.action == action, AuditRow.at >= since
+                    AuditRow.actor_id == actor_id, AuditRow.action == action, AuditRow.at > since
                 )
             )
             or 0

@@ -71,6 +71,7 @@ class UserRow(Base):
             area_code=self.area_code,
             grants=grants,
             consent_version=self.consent_version,
+            unreachable=self.unreachable_at is not None,
         )
 
 

@@ -1,16 +1,20 @@
-"""The registration benchmark really walks families through the journey, on both dispatchers."""
+"""The benchmarks really do their work: families walk the journey on both dispatchers; the
+hamlet benchmark lists and searches the households it seeded."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from bot.domain.hamlets import PAGE_SIZE
 from bot.domain.status import Status
 from storage.db import create_engine, create_session_factory
 from storage.uow import SqlUnitOfWork
+from tests.bench import hamlet
 from tests.bench.registration import FIRST_USER_ID, JSON_KEYS, bench_registration, report
 
 USERS = 3
+HOUSEHOLDS = 200
 
 
 async def test_every_simulated_family_registers_and_submits_its_self_assessment(
@@ -30,3 +34,16 @@ async def test_every_simulated_family_registers_and_submits_its_self_assessment(
             statuses = [r.status for r in await uow.registrations.of_household(household.id)]
             assert statuses == [Status.SELF_ASSESSED]
     await engine.dispose()
+
+
+async def test_the_hamlet_benchmark_lists_and_searches_a_seeded_hamlet(tmp_path: Path) -> None:
+    figures = await hamlet.bench_hamlet(HOUSEHOLDS, calls=24, folder=tmp_path)
+    last = json.loads(hamlet.report(figures)[-1])
+
+    assert set(hamlet.JSON_KEYS) <= set(last)
+    assert (last["households"], last["listed_total"]) == (HOUSEHOLDS, HOUSEHOLDS)
+    assert sum(figures["statuses"].values()) == HOUSEHOLDS
+    assert 0 < last["list_page_ms"] <= last["list_page_p90_ms"]
+    assert 0 < last["search_ms"] <= last["search_p90_ms"]
+    assert 0 < figures["lines_shown"] <= 24 * PAGE_SIZE
+    assert 0 < last["searches_found"] <= 24

@@ -80,6 +80,20 @@ async def test_ensure_user_returns_the_stored_user_afterwards(
     assert again == User(id=USER_ID, language="en", area_code="H1")
 
 
+async def test_a_user_who_writes_again_is_reachable_again(
+    uow: SqlUnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await ensure_user(uow, USER_ID, NOW)
+    await uow.users.set_unreachable(USER_ID, NOW)
+    await uow.commit()
+    assert (await stored_user(session_factory, USER_ID)).unreachable  # type: ignore[union-attr]
+
+    user = await ensure_user(uow, USER_ID, NOW)
+
+    assert not user.unreachable
+    assert not (await stored_user(session_factory, USER_ID)).unreachable  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("language", ["vi", "en"])
 async def test_set_language_accepts_supported_locales(
     uow: SqlUnitOfWork, session_factory: async_sessionmaker[AsyncSession], language: str

@@ -104,7 +104,7 @@ FILTER_STATUSES: dict[ListFilter, tuple[Status, ...]] = {
     ListFilter.SELF_ASSESSED: (Status.SELF_ASSESSED,),
     ListFilter.VERIFIED: (Status.VERIFIED,),
     ListFilter.RETURNED: (Status.RETURNED,),
-    ListFilter.RECOGNISED: (Status.RECOGNISED,),
+    ListFilter.RECOGNISED: (Status.RECOGNISED, Status.NOT_RECOGNISED),
 }
 
 # Households a reminder is for: not registered this year, or registered and not yet assessed.

@@ -33,6 +33,7 @@ class User:
     area_code: str | None = None
     grants: tuple[RoleGrant, ...] = field(default_factory=tuple)
     consent_version: int | None = None
+    unreachable: bool = False  # Telegram refused our last message (they blocked the bot)
 
     def has_role(self, role: Role) -> bool:
         return any(grant.role == role for grant in self.grants)

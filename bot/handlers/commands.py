@@ -8,10 +8,14 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
+from bot.domain.hamlets import INVITE_PREFIX
+from bot.services.errors import ServiceError
+from bot.services.hamlets import invite_for
 from bot.services.households import has_consent, household_of
 from bot.services.ports import UnitOfWork
 from dialogs.drafts import stash_current_dialog
-from dialogs.states import ConsentSG, LanguageSG, MainSG, RegistrationSG
+from dialogs.states import ConsentSG, InviteSG, LanguageSG, MainSG, RegistrationSG
+from dialogs.widgets import now
 
 HAMLET_LINK = "h_"
 
@@ -30,6 +34,9 @@ async def cmd_start(
 ) -> None:
     if message.from_user:
         await stash_current_dialog(dialog_manager, uow, message.from_user.id)
+    if (command.args or "").startswith(INVITE_PREFIX):
+        await _start_from_invite(message, dialog_manager, uow, command.args or "")
+        return
     hamlet = (command.args or "").removeprefix(HAMLET_LINK) if command.args else ""
     if not (command.args or "").startswith(HAMLET_LINK) or message.from_user is None:
         await dialog_manager.start(
@@ -64,7 +71,32 @@ async def _start_from_hamlet_link(
             show_mode=ShowMode.SEND,
         )
         return
-    await dialog_manager.show(ShowMode.SEND)
+    await _show_menu(dialog_manager)
+
+
+async def _start_from_invite(
+    message: Message, dialog_manager: DialogManager, uow: UnitOfWork, args: str
+) -> None:
+    """`/start inv_<token>` from a commune officer: confirm becoming the hamlet's head. The
+    token is kept nowhere but the confirmation dialog's start data."""
+    token = args.removeprefix(INVITE_PREFIX)
+    await dialog_manager.start(
+        MainSG.menu, mode=StartMode.RESET_STACK, show_mode=ShowMode.NO_UPDATE
+    )
+    try:
+        await invite_for(uow, token, now())
+    except ServiceError as error:
+        await message.answer(_(error.msgid))
+        await _show_menu(dialog_manager)
+        return
+    await dialog_manager.start(InviteSG.confirm, data={"token": token}, show_mode=ShowMode.SEND)
+
+
+async def _show_menu(dialog_manager: DialogManager) -> None:
+    """Show the menu started silently above, below the message just sent (`show(SEND)`
+    alone would keep the NO_UPDATE mode that start left on the manager, and show nothing)."""
+    dialog_manager.show_mode = ShowMode.SEND
+    await dialog_manager.show()
 
 
 async def cmd_help(message: Message) -> None:

@@ -292,6 +292,15 @@ async def to_verify(
     return [line for line in lines if line.status == Status.SELF_ASSESSED]
 
 
+async def to_pledge(
+    uow: UnitOfWork, actor: User, hamlet_code: str, year: int, now: datetime
+) -> list[HouseholdLine]:
+    """The hamlet's households not registered this year: who may pledge at a meeting."""
+    await check_hamlet(uow, actor, hamlet_code, "pledge_list", now)
+    lines = await uow.hamlets.lines(hamlet_code, year)
+    return [line for line in lines if line.status is None]
+
+
 @dataclass(frozen=True)
 class HamletNumbers:
     numbers: Numbers

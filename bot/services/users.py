@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain.users import SUPPORTED_LOCALES, User
@@ -10,8 +11,13 @@ from bot.services.ports import UnitOfWork
 
 
 async def ensure_user(uow: UnitOfWork, user_id: int, now: datetime) -> User:
-    """The user as stored, registering them on their first update."""
+    """The user as stored, registering them on their first update. A user marked unreachable
+    (they had blocked the bot) who writes again can be reached again."""
     user = await uow.users.get(user_id)
+    if user is not None and user.unreachable:
+        await uow.users.set_unreachable(user_id, None)
+        await uow.commit()
+        return replace(user, unreachable=False)
     if user is not None:
         return user
     user = User(id=user_id)

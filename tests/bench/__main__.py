@@ -2,6 +2,8 @@
 
 `python -m tests.bench registration [--n N]`: see tests/bench/registration.py.
 
+`python -m tests.bench hamlet [--households N]`: see tests/bench/hamlet.py.
+
 The floor is an aiogram echo handler fed the same kind of updates through `feed_update` in the
 same process and run; the bot's figures are reported as ratios to it, so machines compare.
 """
@@ -26,7 +28,7 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from tests.bench import registration
+from tests.bench import hamlet, registration
 from tests.fakes import recording_bot
 
 
@@ -74,15 +76,20 @@ async def bench_updates(n: int, repeats: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("name", choices=["updates", "registration"])
+    parser.add_argument("name", choices=["updates", "registration", "hamlet"])
     parser.add_argument(
-        "--n", type=int, help="updates per measurement (400); registration: users (2000)"
+        "--n",
+        type=int,
+        help="updates per measurement (400); registration: users (2000); hamlet: calls (300)",
     )
+    parser.add_argument("--households", type=int, default=2000, help="hamlet: its households")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=1, help="registration: users at once")
     args = parser.parse_args(argv)
     if args.name == "registration":
         return registration.main(args.n or 2000, args.concurrency)
+    if args.name == "hamlet":
+        return hamlet.main(args.households, args.n or 300)
     args.n = args.n or 400
     rates = asyncio.run(bench_updates(args.n, args.repeats))
     floor = rates["floor"]

@@ -1,0 +1,159 @@
+"""The hamlet head's menu, and the hamlet in numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import CallbackQuery
+from aiogram_dialog import DialogManager, Window
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.domain.hamlets import share
+from bot.i18n import N_, percent
+from bot.services.hamlets import HamletNumbers, hamlet_numbers, hamlets_of, to_verify
+from dialogs.hamlet import files, households, meeting, remind
+from dialogs.hamlet.common import (
+    HAMLET,
+    BackTo,
+    Note,
+    hamlet_code,
+    locale,
+    place_of,
+    pop_note,
+    shown_number,
+    writer,
+)
+from dialogs.states import HamletSG, ProxySG
+from dialogs.widgets import (
+    I18nFormat,
+    Label,
+    UnexpectedText,
+    acting_user,
+    now,
+    this_year,
+)
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    """The first hamlet the user heads (or the one asked for, when they head it)."""
+    hamlets = hamlets_of(acting_user(manager))
+    asked = start_data.get(HAMLET) if isinstance(start_data, dict) else None
+    manager.dialog_data[HAMLET] = asked if asked in hamlets else (hamlets[0] if hamlets else "")
+
+
+async def get_menu(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:
+    user = acting_user(dialog_manager)
+    waiting = await to_verify(
+        uow, user, hamlet_code(dialog_manager), this_year(dialog_manager), now()
+    )
+    return {
+        "place": await place_of(dialog_manager),
+        "waiting": shown_number(dialog_manager, len(waiting)),
+        "several": len(hamlets_of(user)) > 1,
+        **pop_note(dialog_manager),
+    }
+
+
+async def on_switch(_: CallbackQuery, __: Button, manager: DialogManager) -> None:
+    hamlets = hamlets_of(acting_user(manager))
+    current = hamlet_code(manager)
+    following = (hamlets.index(current) + 1) if current in hamlets else 0
+    manager.dialog_data.clear()
+    manager.dialog_data[HAMLET] = hamlets[following % len(hamlets)] if hamlets else ""
+
+
+async def on_register(_: CallbackQuery, __: Button, manager: DialogManager) -> None:
+    await manager.start(ProxySG.consent, data={HAMLET: hamlet_code(manager)})
+
+
+async def get_numbers(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:
+    year = this_year(dialog_manager)
+    found = await hamlet_numbers(
+        uow, acting_user(dialog_manager), hamlet_code(dialog_manager), year, now()
+    )
+    counts, language = found.numbers, locale(dialog_manager)
+    lines = writer(dialog_manager)
+    lines.add(
+        N_("📊 <b>{place} in numbers, {year}</b>"),
+        place=await place_of(dialog_manager),
+        year=str(year),
+    )
+    lines.add(N_("🏠 Households: {count}"), count=counts.households)
+    for msgid, value in (
+        (N_("📝 Registered: {count} ({share})"), counts.registered),
+        (N_("📋 Self-assessed: {count} ({share})"), counts.self_assessed),
+        (N_("👍 Reaching the mark: {count} ({share})"), counts.passed),
+        (N_("✅ Confirmed by the hamlet head: {count} ({share})"), counts.verified),
+        (N_("🏅 Recognised by the commune: {count} ({share})"), counts.recognised),
+        (N_("📵 Not on Telegram: {count} ({share})"), counts.unreachable),
+    ):
+        shown = percent(share(value, counts.households) / 100, language)
+        lines.add(msgid, count=value, share=shown)
+    lines.lines.append("")
+    if found.target is None or found.missing is None:
+        lines.add(N_("🎯 No target is set for this year."))
+    elif found.missing == 0:
+        lines.add(
+            N_("🎯 The target, {target} recognised, is reached."), target=_target(found, language)
+        )
+    else:
+        lines.add(
+            N_("🎯 {missing} more households to be recognised to reach {target}."),
+            missing=found.missing,
+            target=_target(found, language),
+        )
+    return {"text": lines.text()}
+
+
+def _target(found: HamletNumbers, language: str) -> str:
+    return percent((found.target or 0) / 100, language)
+
+
+def menu_window() -> Window:
+    return Window(
+        Note(),
+        I18nFormat("🏘 <b>My hamlet</b>: {place}\nWhat would you like to do?"),
+        Column(
+            SwitchTo(
+                Label("🏠 Households"),
+                id="households",
+                state=HamletSG.households,
+                on_click=households.on_all,
+            ),
+            Button(Label("📝 Register a family"), id="register", on_click=on_register),
+            SwitchTo(
+                Label("🤝 Pledges at a meeting"),
+                id="pledges",
+                state=HamletSG.pledges,
+                on_click=meeting.on_open,
+            ),
+            SwitchTo(
+                Label("✅ Check self-assessments ({waiting})"), id="verify", state=HamletSG.verify
+            ),
+            SwitchTo(Label("📊 My hamlet in numbers"), id="numbers", state=HamletSG.numbers),
+            SwitchTo(
+                Label("🔔 Remind families"),
+                id="remind",
+                state=HamletSG.remind,
+                on_click=remind.on_open_remind,
+            ),
+            Button(Label("📤 Export to Excel"), id="export", on_click=files.on_export),
+            Button(Label("🔗 Link and QR code for families"), id="link", on_click=files.on_link),
+            Button(Label("🔁 Switch hamlet"), id="switch", on_click=on_switch, when="several"),
+            Cancel(Label("🏠 Main menu")),
+        ),
+        UnexpectedText(),
+        state=HamletSG.menu,
+        getter=get_menu,
+    )
+
+
+def numbers_window() -> Window:
+    return Window(
+        Format("{text}"),
+        Column(BackTo(HamletSG.menu)),
+        UnexpectedText(),
+        state=HamletSG.numbers,
+        getter=get_numbers,
+    )
