@@ -3,8 +3,6 @@ gets a single-use claim code to link a phone of its own later."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -16,8 +14,13 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.domain.areas import place_label
 from bot.domain.households import HouseholdForm, check_school_age
-from bot.domain.parsers import InputError, parse_count, parse_person_name, parse_phone
-from bot.domain.text import normalize_text
+from bot.domain.parsers import (
+    InputError,
+    parse_count,
+    parse_day,
+    parse_person_name,
+    parse_phone,
+)
 from bot.i18n import N_, day
 from bot.services.areas import area_path
 from bot.services.errors import ServiceError
@@ -33,6 +36,7 @@ from dialogs.widgets import (
     on_input_error,
     tell,
     this_year,
+    today,
 )
 
 NUMBER_BUTTONS = 8
@@ -44,29 +48,15 @@ EDITS = {
     "edit_members": ProxySG.members,
     "edit_children": ProxySG.school_age,
 }
-MSG_DAY_FORMAT = N_("Please type the date as day/month/year, for example: 25/03/2025")
 MSG_DAY_FUTURE = N_("This date is in the future. Please type the day the family agreed.")
 MSG_PHONE_TAKEN = N_(
     "☎️ A family in this hamlet is already registered with this phone number. "
     "It may be the same family: check the hamlet's list. Otherwise type another number."
 )
-_DAY = re.compile(r"([0-9]{1,2})\s*[/.-]\s*([0-9]{1,2})\s*[/.-]\s*([0-9]{4})")
 
 
-def parse_day(text: str) -> date:
-    """A date typed day first: "25/3/2025", "25-03-2025" or "25.03.2025"."""
-    found = _DAY.fullmatch(unicodedata.normalize("NFKC", normalize_text(text)))
-    if not found:
-        raise InputError(MSG_DAY_FORMAT)
-    day_, month, year = (int(part) for part in found.groups())
-    try:
-        return date(year, month, day_)
-    except ValueError:
-        raise InputError(MSG_DAY_FORMAT) from None
-
-
-def check_not_future(typed: date, today: date) -> date:
-    if typed > today:
+def check_not_future(typed: date, local_today: date) -> date:
+    if typed > local_today:
         raise InputError(MSG_DAY_FUTURE)
     return typed
 
@@ -77,10 +67,6 @@ def _uow(manager: DialogManager) -> Any:
 
 def _zone(manager: DialogManager) -> Any:
     return manager.middleware_data["settings"].zone
-
-
-def _today(manager: DialogManager) -> date:
-    return now().astimezone(_zone(manager)).date()
 
 
 def _noon(day_: date, zone: Any) -> datetime:
@@ -151,7 +137,7 @@ async def _agreed(manager: DialogManager, at: datetime) -> None:
 
 
 async def on_day_button(_: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    yesterday = _today(manager) - timedelta(days=1)
+    yesterday = today(manager) - timedelta(days=1)
     await _agreed(
         manager, now() if button.widget_id == "today" else _noon(yesterday, _zone(manager))
     )
@@ -159,11 +145,11 @@ async def on_day_button(_: CallbackQuery, button: Button, manager: DialogManager
 
 async def on_day_typed(message: Message, _: Any, manager: DialogManager, typed: date) -> None:
     try:
-        check_not_future(typed, _today(manager))
+        check_not_future(typed, today(manager))
     except InputError as error:
         await tell(manager, message, error)
         return
-    await _agreed(manager, now() if typed == _today(manager) else _noon(typed, _zone(manager)))
+    await _agreed(manager, now() if typed == today(manager) else _noon(typed, _zone(manager)))
 
 
 async def on_name(_: Message, __: Any, manager: DialogManager, name: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aiogram import Bot
@@ -100,6 +100,11 @@ async def on_input_error(
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def today(manager: DialogManager) -> date:
+    """The date where the commune is."""
+    return now().astimezone(manager.middleware_data["settings"].zone).date()
 
 
 def this_year(manager: DialogManager) -> int:

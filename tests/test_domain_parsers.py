@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from typing import Literal
 
 import pytest
@@ -237,3 +238,33 @@ def test_birth_year_range_names_this_year() -> None:
         "minimum": 1900,
         "maximum": 2025,
     }
+
+
+# --- days ----------------------------------------------------------------------------------
+
+DAYS = [
+    pytest.param("25/3/2025", False, date(2025, 3, 25), id="slashes"),
+    pytest.param(" 25 - 03 - 2025 ", False, date(2025, 3, 25), id="hyphens-spaced"),
+    pytest.param("25.03.2025", False, date(2025, 3, 25), id="dots"),
+    pytest.param("２５／３／２０２５", False, date(2025, 3, 25), id="full-width"),
+    pytest.param("25/3/25", True, date(2025, 3, 25), id="short-year-allowed"),
+]
+
+
+@pytest.mark.parametrize(("text", "short_year", "expected"), DAYS)
+def test_parse_day_reads_the_day_first(text: str, short_year: bool, expected: date) -> None:
+    assert p.parse_day(text, short_year=short_year) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "short_year"),
+    [
+        ("25/3/25", False),
+        ("31/2/2025", False),
+        ("3/25/2025", False),
+        ("hôm nay", True),
+        ("", True),
+    ],
+)
+def test_parse_day_refuses_what_is_not_a_day(text: str, short_year: bool) -> None:
+    assert refusal(p.parse_day, text, short_year=short_year).msgid == p.MSG_DAY

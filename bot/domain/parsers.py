@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from bot.domain.messages import N_
 from bot.domain.text import normalize_text, search_key
@@ -32,6 +33,7 @@ MSG_COUNT_RANGE = N_("Please type a number from {minimum} to {maximum}")
 MSG_PHONE = N_("Please type a Vietnamese phone number, for example: 0912 345 678")
 MSG_YEAR_NOT_YEAR = N_("Please type the year of birth in 4 digits, for example: 1975")
 MSG_YEAR_RANGE = N_("Please type a year from {minimum} to {maximum}")
+MSG_DAY = N_("Please type the date as day/month/year, for example: 25/03/2025")
 
 NAME_MIN_LENGTH, NAME_MAX_LENGTH = 2, 80
 FIRST_BIRTH_YEAR = 1900
@@ -154,3 +156,20 @@ def _national_number(international: bool, digits: str) -> str:
         return ""
     # "+84 0912 345 678": people often keep the trunk 0 after the country code.
     return "0" + digits[2:].removeprefix("0")
+
+
+_DAY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})")
+
+
+def parse_day(text: str, *, short_year: bool = False) -> date:
+    """A date typed day first: "25/3/2025", "25-03-2025" or "25.03.2025" (full-width
+    characters too); with `short_year`, "25/3/25" as well."""
+    found = _DAY.fullmatch(unicodedata.normalize("NFKC", normalize_text(text)))
+    if found is None or (len(found.group(3)) == 2 and not short_year):
+        raise InputError(MSG_DAY)
+    day, month, year = (int(part) for part in found.groups())
+    century = 2000 if len(found.group(3)) == 2 else 0
+    try:
+        return date(century + year, month, day)
+    except ValueError:
+        raise InputError(MSG_DAY) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,8 +19,7 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Format
 
-from bot.domain.parsers import InputError
-from bot.domain.text import normalize_text
+from bot.domain.parsers import parse_day
 from bot.i18n import N_
 from bot.services.errors import ServiceError
 from bot.services.hamlets import collect_pledges, to_pledge
@@ -42,25 +40,12 @@ from dialogs.widgets import (
     on_input_error,
     tell,
     this_year,
+    today,
 )
 
 CHOSEN = "pledged"  # the Multiselect's id
-MSG_DAY = N_("Please type the date as day/month/year, for example: 25/03/2025")
 MSG_FUTURE = N_("The meeting cannot be later than today. Please check the date.")
 MSG_TOO_OLD = N_("That is more than a year ago. Please check the date.")
-_DAY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})")
-
-
-def parse_day(text: str) -> date:
-    """A day typed as dd/mm/yyyy (also with . or - and a two-digit year)."""
-    found = _DAY.fullmatch(normalize_text(text))
-    if found is None:
-        raise InputError(MSG_DAY)
-    day, month, year = (int(part) for part in found.groups())
-    try:
-        return date(year + 2000 if year < 100 else year, month, day)
-    except ValueError:
-        raise InputError(MSG_DAY) from None
 
 
 def _chosen(manager: DialogManager) -> ManagedMultiselect[int]:
@@ -88,16 +73,12 @@ async def on_open(_: CallbackQuery, __: Any, manager: DialogManager) -> None:
     await _chosen(manager).reset_checked()
 
 
-def _today(manager: DialogManager) -> date:
-    return now().astimezone(manager.middleware_data["settings"].zone).date()
-
-
 async def on_today(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    await _record(callback, manager, _today(manager))
+    await _record(callback, manager, today(manager))
 
 
 async def on_yesterday(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    await _record(callback, manager, _today(manager) - timedelta(days=1))
+    await _record(callback, manager, today(manager) - timedelta(days=1))
 
 
 async def on_typed_day(message: Message, _: Any, manager: DialogManager, day: date) -> None:
@@ -105,11 +86,11 @@ async def on_typed_day(message: Message, _: Any, manager: DialogManager, day: da
 
 
 async def _record(event: CallbackQuery | Message, manager: DialogManager, day: date) -> None:
-    today = _today(manager)
+    local_today = today(manager)
     try:
-        if day > today:
+        if day > local_today:
             raise ServiceError(MSG_FUTURE)
-        if day < today - timedelta(days=366):
+        if day < local_today - timedelta(days=366):
             raise ServiceError(MSG_TOO_OLD)
         report = await collect_pledges(
             manager.middleware_data["uow"],
@@ -177,8 +158,16 @@ def date_window() -> Window:
         ),
         Column(BackTo(HamletSG.pledges)),
         TextInput(
-            id="day", type_factory=parse_day, on_success=on_typed_day, on_error=on_input_error
+            id="day",
+            type_factory=parse_short_day,
+            on_success=on_typed_day,
+            on_error=on_input_error,
         ),
         UnexpectedText(),
         state=HamletSG.pledge_date,
     )
+
+
+def parse_short_day(text: str) -> date:
+    """A meeting's date: a two-digit year ("25/3/25") is fine too."""
+    return parse_day(text, short_year=True)
