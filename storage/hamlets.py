@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, not_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,6 +132,40 @@ def _search(query: str) -> ColumnElement[bool] | None:
     return or_(*conditions) if conditions else None
 
 
+def _lines_query(
+    hamlet_code: str, year: int
+) -> tuple[Select[*tuple[Any, ...]], type[RegistrationRow], ColumnElement[bool]]:
+    """The hamlet's households (not forgotten) with this year's registration and whether
+    they can be reached, as `_line` reads them; also the parts that filters refer to."""
+    registration, on = _this_years_registration(year)
+    reachable = _reachable()
+    query = (
+        select(
+            HouseholdRow.id,
+            HouseholdRow.head_name,
+            HouseholdRow.phone,
+            registration.status,
+            registration.id,
+            reachable.label("reachable"),
+        )
+        .outerjoin(registration, on)
+        .where(HouseholdRow.hamlet_code == hamlet_code, HouseholdRow.forgotten_at.is_(None))
+    )
+    return query, registration, reachable
+
+
+def _line(row: Row[*tuple[Any, ...]]) -> HouseholdLine:
+    household_id, head_name, phone, status, registration_id, reachable = row
+    return HouseholdLine(
+        id=household_id,
+        head_name=head_name,
+        phone=phone,
+        status=Status(status) if status else None,
+        reachable=bool(reachable),
+        registration_id=registration_id,
+    )
+
+
 class SqlHamletRepository:
     """Reads over one hamlet's households for its head."""
 
@@ -140,33 +175,16 @@ class SqlHamletRepository:
     async def page(
         self, hamlet_code: str, year: int, which: ListFilter, query: str, number: int
     ) -> Page:
-        registration, on = _this_years_registration(year)
-        reachable = _reachable()
-        conditions: list[ColumnElement[bool]] = [
-            HouseholdRow.hamlet_code == hamlet_code,
-            HouseholdRow.forgotten_at.is_(None),
-        ]
+        base, registration, reachable = _lines_query(hamlet_code, year)
         if which == ListFilter.NOT_REGISTERED:
-            conditions.append(registration.id.is_(None))
+            base = base.where(registration.id.is_(None))
         elif which == ListFilter.UNREACHABLE:
-            conditions.append(not_(reachable))
+            base = base.where(not_(reachable))
         elif which in FILTER_STATUSES:
-            conditions.append(registration.status.in_([s.value for s in FILTER_STATUSES[which]]))
+            base = base.where(registration.status.in_([s.value for s in FILTER_STATUSES[which]]))
         searched = _search(query)
         if searched is not None:
-            conditions.append(searched)
-        base = (
-            select(
-                HouseholdRow.id,
-                HouseholdRow.head_name,
-                HouseholdRow.phone,
-                registration.status,
-                registration.id,
-                reachable.label("reachable"),
-            )
-            .outerjoin(registration, on)
-            .where(*conditions)
-        )
+            base = base.where(searched)
         total = await self._session.scalar(select(func.count()).select_from(base.subquery()))
         number = max(0, min(number, max(0, ((total or 0) - 1) // PAGE_SIZE)))
         rows = await self._session.execute(
@@ -174,45 +192,17 @@ class SqlHamletRepository:
             .limit(PAGE_SIZE)
             .offset(number * PAGE_SIZE)
         )
-        lines = tuple(
-            HouseholdLine(
-                id=row[0],
-                head_name=row[1],
-                phone=row[2],
-                status=Status(row[3]) if row[3] else None,
-                reachable=bool(row[5]),
-                registration_id=row[4],
-            )
-            for row in rows
-        )
-        return Page(lines, int(total or 0), number)
+        return Page(tuple(_line(row) for row in rows), int(total or 0), number)
 
     async def lines(
         self, hamlet_code: str, year: int, household_ids: Sequence[int] | None = None
     ) -> list[HouseholdLine]:
         """Every household of the hamlet (or those of `household_ids` in it), by name."""
-        registration, on = _this_years_registration(year)
-        query = (
-            select(
-                HouseholdRow.id,
-                HouseholdRow.head_name,
-                HouseholdRow.phone,
-                registration.status,
-                registration.id,
-                _reachable(),
-            )
-            .outerjoin(registration, on)
-            .where(HouseholdRow.hamlet_code == hamlet_code, HouseholdRow.forgotten_at.is_(None))
-            .order_by(HouseholdRow.name_key, HouseholdRow.id)
-        )
+        query, _, _ = _lines_query(hamlet_code, year)
         if household_ids is not None:
             query = query.where(HouseholdRow.id.in_(household_ids))
-        return [
-            HouseholdLine(
-                row[0], row[1], row[2], Status(row[3]) if row[3] else None, bool(row[5]), row[4]
-            )
-            for row in await self._session.execute(query)
-        ]
+        rows = await self._session.execute(query.order_by(HouseholdRow.name_key, HouseholdRow.id))
+        return [_line(row) for row in rows]
 
     async def standings(self, hamlet_code: str, year: int) -> list[StandingRow]:
         registration, on = _this_years_registration(year)
