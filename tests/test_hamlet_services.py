@@ -49,6 +49,7 @@ Action = Callable[[SqlUnitOfWork, User, "World"], Awaitable[object]]
 NOW = datetime(2026, 3, 8, 9, 0, tzinfo=UTC)  # 16:00 in Vietnam
 LATER = NOW + timedelta(days=1)
 YEAR = 2026
+GIA_DINH_TITLE = "gia_dinh"
 MEETING = date(2026, 3, 6)
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 AREAS = """code,name,level,parent_code
@@ -1013,12 +1014,16 @@ async def test_the_card_shows_the_household_its_pledges_and_linked_phones(
     card_an = await hm.household_card(areas, listed.head, an.id, NOW)
     card_binh = await hm.household_card(areas, listed.head, binh.id, NOW)
 
-    assert (card_an.household.head_name, card_an.accounts, card_an.current(YEAR)) == (
+    assert (
+        card_an.household.head_name,
+        card_an.accounts,
+        card_an.current(GIA_DINH_TITLE, YEAR),
+    ) == (
         "Nguyễn Văn An",
         1,
         None,
     )
-    current = card_binh.current(YEAR)
+    current = card_binh.current(GIA_DINH_TITLE, YEAR)
     assert current is not None
     assert (current.id, current.status) == (binh.registration_id, Status.REGISTERED)
 

@@ -32,7 +32,6 @@ from bot.domain.households import (
     HOUSEHOLD_SUBJECT,
     Household,
     HouseholdForm,
-    Member,
     known_commitments,
 )
 from bot.domain.messages import N_
@@ -41,7 +40,7 @@ from bot.domain.status import Status
 from bot.domain.users import Role, User, areas_with_role, oversees
 from bot.services.areas import area_path
 from bot.services.errors import ServiceError
-from bot.services.households import check_household_form, create_household, free_code
+from bot.services.households import Overview, check_household_form, create_household, free_code
 from bot.services.ports import Delivery, Notifier, UnitOfWork
 from bot.services.scope import OFFICER_ROLES, check_hamlet, household_in_scope, refuse
 
@@ -184,23 +183,10 @@ async def household_page(
 
 
 @dataclass(frozen=True)
-class Card:
-    """A household as its hamlet head sees it."""
+class Card(Overview):
+    """A household as its hamlet head sees it: also how many Telegram accounts speak for it."""
 
-    household: Household
-    members: list[Member]
-    registrations: list[Registration]
     accounts: int
-
-    def current(self, year: int) -> Registration | None:
-        return next(
-            (
-                r
-                for r in self.registrations
-                if (r.title, r.year, r.subject) == (GIA_DINH, year, HOUSEHOLD_SUBJECT)
-            ),
-            None,
-        )
 
 
 async def household_card(uow: UnitOfWork, actor: User, household_id: int, now: datetime) -> Card:

@@ -13,7 +13,7 @@ from bot.domain.households import HOUSEHOLD_SUBJECT
 from bot.domain.registrations import Registration
 from bot.domain.status import Status
 from bot.i18n import N_
-from bot.services.hamlets import Card, household_card
+from bot.services.hamlets import GIA_DINH, Card, household_card
 from dialogs.hamlet.common import BackTo, Note, pop_note, writer
 from dialogs.states import AssessmentSG, HamletSG
 from dialogs.summaries import STATUS_STEPS, TITLE_NAMES, Writer
@@ -37,7 +37,7 @@ async def load_card(manager: DialogManager, household_id: int) -> Card:
 async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     card = await load_card(dialog_manager, int(dialog_manager.dialog_data["household"]))
     year = this_year(dialog_manager)
-    current = card.current(year)
+    current = card.current(GIA_DINH, year)
     dialog_manager.dialog_data["registration"] = current.id if current else None
     status = current.status if current else None
     return {
@@ -63,7 +63,7 @@ def card_text(lines: Writer, card: Card, year: int) -> str:
         lines.add(N_("🗣 Consent given aloud, recorded on {at}"), at=household.consent_at)
     lines.add(N_("📱 Telegram accounts linked: {count}"), count=card.accounts)
     lines.lines.append("")
-    current = card.current(year)
+    current = card.current(GIA_DINH, year)
     if current is None:
         lines.add(N_("Not registered for {year} yet."), year=str(year))
     else:
