@@ -15,7 +15,6 @@ from bot.domain.hamlets import family_link
 from bot.domain.text import search_key
 from bot.i18n import N_
 from bot.qr import qr_png
-from bot.reports.hamlet_xlsx import hamlet_xlsx
 from bot.services.areas import area_path
 from bot.services.errors import ServiceError
 from bot.services.hamlet_export import hamlet_export_rows
@@ -56,6 +55,9 @@ async def on_export(callback: CallbackQuery, _: Button, manager: DialogManager) 
     await callback.answer()
     if callback.message is None:
         return
+    # openpyxl is imported on the first export, not at start-up: few users ever export.
+    from bot.reports.hamlet_xlsx import hamlet_xlsx
+
     path = await _path(manager)
     hamlet = path[-1].name if path else hamlet_code(manager)
     document = BufferedInputFile(
