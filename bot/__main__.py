@@ -31,8 +31,19 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     areas = commands.add_parser("areas", help="the administrative tree")
     area_commands = areas.add_subparsers(dest="areas_command", required=True)
-    area_import = area_commands.add_parser("import", help="load areas from a CSV file")
-    area_import.add_argument("file", type=Path)
+    area_import = area_commands.add_parser(
+        "import", help="load areas from a CSV file, or Vietnam's official map"
+    )
+    source = area_import.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", type=Path, help="CSV: code,name,level,parent_code")
+    source.add_argument(
+        "--official",
+        action="store_true",
+        help="the 34 provinces and 3,321 communes since 1 July 2025 (needs the vn-map extra)",
+    )
+    area_import.add_argument(
+        "--province", metavar="CODE", help="with --official: only this province and its communes"
+    )
     criteria = commands.add_parser("criteria", help="criteria sets (data files)")
     criteria_commands = criteria.add_subparsers(dest="criteria_command", required=True)
     check = criteria_commands.add_parser("check", help="list every problem of a criteria file")
@@ -41,11 +52,25 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.add_argument("--area", required=True, help="area code (province or commune)")
     load.add_argument("--from-year", type=int, help="first year it applies to (default: now)")
+    households = commands.add_parser("households", help="households of a commune")
+    household_commands = households.add_subparsers(dest="households_command", required=True)
+    roster = household_commands.add_parser(
+        "import", help="add a commune's households from a roster file, all or nothing"
+    )
+    roster.add_argument("file", type=Path, help="XLSX or CSV: hamlet, head, phone, members")
+    roster.add_argument("--commune", required=True, metavar="CODE", help="the commune's code")
+    roster.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    roster.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows, skip rows with errors"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "province", None) is not None and not args.official:
+        parser.error("--province goes with --official")
     level = logging.INFO if args.command == "run" else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -74,6 +99,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await cli.db(settings, args.db_command, getattr(args, "path", None))
     if args.command == "criteria":
         return await cli.criteria(settings, args)
+    if args.command == "households":
+        return await cli.households_import(settings, args)
+    if args.official:
+        return await cli.areas_import_official(settings, args.province)
     return await cli.areas_import(settings, args.file)
 
 

@@ -11,12 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import dialog_ids
 from bot.config import Settings
-from bot.handlers import admin, commands, fallback, household
+from bot.handlers import admin, commands, fallback, household, reports, staff
 from bot.i18n import LocaleMiddleware
 from bot.middlewares import DbSessionMiddleware, InFlightUpdates, UserMiddleware
 from dialogs.about import about_dialog
 from dialogs.area import area_dialog
 from dialogs.assessment import assessment_dialog
+from dialogs.commune.deadlines import deadlines_dialog
+from dialogs.commune.hamlets import hamlets_dialog
+from dialogs.commune.recognize import recognize_dialog
+from dialogs.commune.roster import roster_dialog
+from dialogs.commune.stats import stats_dialog
+from dialogs.commune.targets import targets_dialog
 from dialogs.consent import consent_dialog
 from dialogs.hamlet import hamlet_dialog
 from dialogs.household import household_dialog
@@ -57,6 +63,8 @@ def build_dispatcher(
     dp.include_router(commands.create_router())
     dp.include_router(household.create_router())
     dp.include_router(admin.create_router())
+    dp.include_router(reports.create_router())
+    dp.include_router(staff.create_router())
     dp.include_routers(*_dialogs())
     dp.include_router(fallback.create_router())
     dp.errors.register(fallback.on_stale_button, fallback.STALE_ERRORS)
@@ -84,4 +92,10 @@ def _dialogs() -> list[Router]:
         proxy_dialog(),
         officer_dialog(),
         invite_dialog(),
+        stats_dialog(),
+        targets_dialog(),
+        deadlines_dialog(),
+        recognize_dialog(),
+        hamlets_dialog(),
+        roster_dialog(),
     ]

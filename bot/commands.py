@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiogram import Bot
 from aiogram.types import (
     BotCommand,
@@ -22,7 +24,20 @@ USER_COMMANDS = (
     ("language", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),
 )
-ADMIN_COMMANDS = (("areas", N_("Administrative areas loaded")),)
+ADMIN_COMMANDS = (
+    ("stats", N_("The commune in numbers")),
+    ("targets", N_("Targets for the year")),
+    ("deadlines", N_("Deadlines of the year")),
+    ("chart", N_("Chart of the commune")),
+    ("export", N_("Excel list of households")),
+    ("recognize", N_("Recognise proposed households")),
+    ("hamlets", N_("Hamlets of the commune")),
+    ("import", N_("Import a household roster")),
+    ("audit", N_("Latest actions of the staff")),
+    ("whois", N_("Who holds which role")),
+    ("heads", N_("Hamlet heads of the commune")),
+    ("areas", N_("Administrative areas loaded")),
+)
 
 
 def _commands(i18n: I18n, locale: str, entries: tuple[tuple[str, str], ...]) -> list[BotCommand]:
@@ -32,13 +47,19 @@ def _commands(i18n: I18n, locale: str, entries: tuple[tuple[str, str], ...]) -> 
     ]
 
 
-async def register_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
-    """setMyCommands for every language and scope; the default list speaks DEFAULT_LOCALE."""
+async def register_commands(bot: Bot, i18n: I18n, admin_ids: Iterable[int]) -> None:
+    """setMyCommands for every language and scope; the default list speaks DEFAULT_LOCALE.
+    `admin_ids`: super admins and commune officers, who also get the admin commands."""
     await _set_in_every_language(bot, i18n, USER_COMMANDS, BotCommandScopeAllPrivateChats())
-    for admin_id in sorted(admin_ids):
-        await _set_in_every_language(
-            bot, i18n, USER_COMMANDS + ADMIN_COMMANDS, BotCommandScopeChat(chat_id=admin_id)
-        )
+    for admin_id in sorted(set(admin_ids)):
+        await give_admin_commands(bot, i18n, admin_id)
+
+
+async def give_admin_commands(bot: Bot, i18n: I18n, chat_id: int) -> None:
+    """The admin commands in this person's own chat (a new officer gets them at once)."""
+    await _set_in_every_language(
+        bot, i18n, USER_COMMANDS + ADMIN_COMMANDS, BotCommandScopeChat(chat_id=chat_id)
+    )
 
 
 async def _set_in_every_language(

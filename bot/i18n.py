@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
+from bot.domain.deadlines import DEADLINE_LABELS, Deadline
 from bot.domain.messages import N_
 from bot.domain.status import Status
 from bot.domain.users import User, choose_locale
@@ -89,6 +90,8 @@ def fill(
 def _shown(i18n: I18n, value: Any, locale: str, tz: Any, html: bool) -> str:
     if isinstance(value, Status):
         return i18n.gettext(STATUS_LABELS[value], locale=locale)
+    if isinstance(value, Deadline):
+        return i18n.gettext(DEADLINE_LABELS[value], locale=locale)
     if isinstance(value, datetime):
         return moment(value, locale, tz)
     if isinstance(value, date):

@@ -37,7 +37,9 @@ class UserMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TelegramUser | None = data.get("event_from_user")
         if tg_user is not None and not tg_user.is_bot:
-            user = await ensure_user(data["uow"], tg_user.id, datetime.now(UTC))
+            user = await ensure_user(
+                data["uow"], tg_user.id, datetime.now(UTC), tg_user.language_code
+            )
             data["user"] = with_env_admin(user, data["settings"].admin_ids)
         return await handler(event, data)
 

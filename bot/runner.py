@@ -12,15 +12,18 @@ from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_dispatcher
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.delivery.session import ResilientSession
+from bot.domain.users import Role
 from bot.i18n import create_i18n
 from bot.middlewares import InFlightUpdates
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger("hoctap")
 # Telegram does not resend an update it already handed over: let those in hand finish.
@@ -39,6 +42,12 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
+async def officer_ids(session_factory: async_sessionmaker[AsyncSession]) -> list[int]:
+    """Commune officers, who get the admin command menu in their chats like super admins."""
+    async with session_factory() as session:
+        return await SqlUnitOfWork(session).users.ids_with_role(Role.COMMUNE_OFFICER)
+
+
 async def run_bot(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)
@@ -46,7 +55,8 @@ async def run_bot(settings: Settings) -> None:
     dp = build_dispatcher(settings, create_session_factory(engine), i18n)
     bot = create_bot(settings)
     try:
-        await register_commands(bot, i18n, settings.admin_ids)
+        officers = await officer_ids(create_session_factory(engine))
+        await register_commands(bot, i18n, [*settings.admin_ids, *officers])
         if settings.webhook_url:
             await _serve_webhook(dp, bot, settings)
         else:

@@ -121,7 +121,10 @@ def menu_dialog() -> Dialog:
                 Start(Label("📊 My status"), id="status", state=StatusSG.show, when="household"),
                 Start(Label("🏘 My hamlet"), id="hamlet", state=HamletSG.menu, when="is_head"),
                 Start(
-                    Label("🏛 Hamlet heads"), id="officer", state=OfficerSG.menu, when="is_officer"
+                    Label("🏛 Commune administration"),
+                    id="officer",
+                    state=OfficerSG.menu,
+                    when="is_officer",
                 ),
                 Start(
                     Label("📍 My commune and hamlet"),

@@ -120,3 +120,54 @@ class InviteSG(StatesGroup):
 
     confirm = State()
     done = State()
+
+
+class StatsSG(StatesGroup):
+    """/stats: an area's numbers, and the areas below it from the furthest behind."""
+
+    show = State()
+
+
+class TargetsSG(StatesGroup):
+    """/targets: each area's target for a year, set or inherited."""
+
+    list = State()
+    edit = State()
+
+
+class DeadlinesSG(StatesGroup):
+    """/deadlines: the year's registration, self-assessment and verification dates."""
+
+    list = State()
+    edit = State()
+
+
+class RecognizeSG(StatesGroup):
+    """/recognize: households proposed by hamlet heads, recognised by one decision."""
+
+    list = State()
+    number = State()
+    day = State()
+    confirm = State()
+    decline = State()
+
+
+class HamletsSG(StatesGroup):
+    """/hamlets: the commune's hamlets added, renamed, merged, retired or restored."""
+
+    list = State()
+    card = State()
+    add = State()
+    code = State()  # the code of the hamlet being added, typed instead of made up
+    rename = State()
+    merge = State()
+    confirm_merge = State()
+    retire = State()
+
+
+class ImportSG(StatesGroup):
+    """/import: a roster file of households, checked, then applied on confirmation."""
+
+    wait_file = State()
+    report = State()
+    done = State()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,13 +13,15 @@ from aiogram.utils.i18n import I18n, gettext
 from aiogram_dialog.api.protocols import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.text import Text
+from aiogram_dialog.widgets.kbd import Column, Select
+from aiogram_dialog.widgets.text import Format, Text
 
 from bot.criteria_files import shipped_criteria
 from bot.delivery.notifier import BotNotifier
 from bot.domain.households import campaign_year
 from bot.domain.users import User
 from bot.i18n import N_, fill
+from bot.services.errors import ServiceError
 
 
 def escape_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -133,3 +136,32 @@ async def bot_username(bot: Bot) -> str:
     """The bot's @username for t.me links (getMe, cached by aiogram)."""
     me = await bot.me()
     return me.username or "hoctap_bot"
+
+
+def Choices(  # noqa: N802 - reads as a widget
+    on_click: Any, when: WhenCondition = None, widget_id: str = "item"
+) -> Column:
+    """The getter's `items`, (id, label) pairs, a button each in one column."""
+    return Column(
+        Select(
+            Format("{item[1]}"),
+            id=widget_id,
+            item_id_getter=lambda item: item[0],
+            items="items",
+            on_click=on_click,
+        ),
+        when=when,
+    )
+
+
+async def attempt(
+    manager: DialogManager, event: Message | CallbackQuery, action: Awaitable[object]
+) -> bool:
+    """Await a service call; when it is refused, tell the user why and stay where they are.
+    True when it went through."""
+    try:
+        await action
+    except ServiceError as refused:
+        await tell(manager, event, refused)
+        return False
+    return True

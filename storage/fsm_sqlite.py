@@ -12,6 +12,7 @@ import asyncio
 import json
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +39,20 @@ _FORGET_EMPTY = "DELETE FROM fsm_states WHERE key = ? AND state IS NULL AND data
 
 
 class SqliteFsmStorage(BaseStorage):
-    """State and data per key in `fsm_states`; every write is committed at once."""
+    """State and data per key in `fsm_states`; every write is committed at once.
+
+    A write equal to what this process last read or wrote for the key is skipped, as in
+    `SqlStorage` (aiogram-dialog saves its stack after every update, changed or not, and
+    always reads a key before writing it, so that copy is fresh).
+    """
+
+    KNOWN_KEYS = 10_000
 
     def __init__(self, path: Path, key_builder: KeyBuilder | None = None) -> None:
         self._path = path
         self._connection: sqlite3.Connection | None = None
         self._keys = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        self._known: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -73,6 +82,7 @@ class SqliteFsmStorage(BaseStorage):
         return dict(json.loads((await _patiently(self._read, self._keys.build(key)))[1]))
 
     async def close(self) -> None:
+        self._known.clear()
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -81,9 +91,12 @@ class SqliteFsmStorage(BaseStorage):
         row = self._db.execute(
             "SELECT state, data FROM fsm_states WHERE key = ?", (built,)
         ).fetchone()
-        return (row[0], row[1] or EMPTY) if row else (None, EMPTY)
+        return self._remember(built, (row[0], row[1] or EMPTY) if row else (None, EMPTY))
 
     def _write(self, built: str, column: str, value: str | None) -> None:
+        known = self._known.get(built)
+        if known is not None and known[0 if column == "state" else 1] == value:
+            return
         # SQLAlchemy's own SQLite DateTime text form (naive UTC), so the ORM reads it too.
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
         row = {"key": built, "state": None, "data": EMPTY, "now": now, column: value}
@@ -92,6 +105,16 @@ class SqliteFsmStorage(BaseStorage):
             self._db.execute(_UPSERT.format(column=column), row)
             if value in (None, EMPTY):
                 self._db.execute(_FORGET_EMPTY, (built,))
+        if known is not None:
+            state, data = known
+            self._remember(built, (value, data) if column == "state" else (state, value or EMPTY))
+
+    def _remember(self, built: str, value: tuple[str | None, str]) -> tuple[str | None, str]:
+        self._known[built] = value
+        self._known.move_to_end(built)
+        if len(self._known) > self.KNOWN_KEYS:
+            self._known.popitem(last=False)
+        return value
 
 
 async def _patiently(operation: Any, *args: Any) -> Any:

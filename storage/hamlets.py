@@ -20,11 +20,12 @@ from bot.domain.hamlets import (
     Invite,
     ListFilter,
     Page,
-    StandingRow,
 )
 from bot.domain.households import HOUSEHOLD_SUBJECT
+from bot.domain.stats import StandingRow
 from bot.domain.status import Status
 from bot.domain.text import search_key
+from bot.domain.users import Role
 from storage.household_models import (
     HouseholdAccountRow,
     HouseholdRow,
@@ -41,7 +42,13 @@ class SqlInviteRepository:
         self._session = session
 
     async def add(
-        self, token_hash: str, hamlet_code: str, created_by: int, now: datetime, expires: datetime
+        self,
+        token_hash: str,
+        hamlet_code: str,
+        created_by: int,
+        now: datetime,
+        expires: datetime,
+        role: Role = Role.HAMLET_HEAD,
     ) -> Invite:
         row = InviteRow(
             token_hash=token_hash,
@@ -49,6 +56,7 @@ class SqlInviteRepository:
             created_by=created_by,
             created_at=now,
             expires_at=expires,
+            role=role.value,
         )
         self._session.add(row)
         await self._session.flush()
@@ -111,7 +119,7 @@ def _this_years_registration(year: int) -> tuple[type[RegistrationRow], ColumnEl
     return registration, on
 
 
-def _reachable() -> ColumnElement[bool]:
+def household_reachable() -> ColumnElement[bool]:
     """Some linked account that Telegram has not refused."""
     return exists().where(
         HouseholdAccountRow.household_id == HouseholdRow.id,
@@ -138,7 +146,7 @@ def _lines_query(
     """The hamlet's households (not forgotten) with this year's registration and whether
     they can be reached, as `_line` reads them; also the parts that filters refer to."""
     registration, on = _this_years_registration(year)
-    reachable = _reachable()
+    reachable = household_reachable()
     query = (
         select(
             HouseholdRow.id,
@@ -205,16 +213,10 @@ class SqlHamletRepository:
         return [_line(row) for row in rows]
 
     async def standings(self, hamlet_code: str, year: int) -> list[StandingRow]:
-        registration, on = _this_years_registration(year)
-        rows = await self._session.execute(
-            select(registration.status, registration.passed, _reachable())
-            .select_from(HouseholdRow)
-            .outerjoin(registration, on)
-            .where(HouseholdRow.hamlet_code == hamlet_code)
-        )
-        return [
-            StandingRow(Status(row[0]) if row[0] else None, row[1], bool(row[2])) for row in rows
-        ]
+        """The hamlet's numbers as /stats counts them (cached; the caller commits)."""
+        from storage.stats import cached_standings  # storage.stats imports this module
+
+        return await cached_standings(self._session, [hamlet_code], Title.GIA_DINH.value, year)
 
 
 class SqlReminderRepository:
@@ -258,9 +260,13 @@ class SqlTargetRepository:
         )
         return {str(code): int(percent) for code, percent in rows}
 
-    async def set(self, area_code: str, title: str, year: int, percent: int) -> None:
+    async def set(self, area_code: str, title: str, year: int, percent: int | None) -> None:
+        """Set the area's own target; None removes it, so the one above applies again."""
         row = await self._session.get(TargetRow, (area_code, title, year))
-        if row is None:
+        if percent is None:
+            if row is not None:
+                await self._session.delete(row)
+        elif row is None:
             self._session.add(
                 TargetRow(area_code=area_code, title=title, year=year, percent=percent)
             )

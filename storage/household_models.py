@@ -18,10 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.domain.deadlines import Deadlines
 from bot.domain.hamlets import Invite
 from bot.domain.households import Household, Member
 from bot.domain.registrations import Registration, StatusEvent
 from bot.domain.status import Status
+from bot.domain.users import Role
 from storage.base import Base, UtcDateTime
 
 
@@ -116,6 +118,9 @@ class RegistrationRow(Base):
     recorded_by: Mapped[int | None] = mapped_column(BigInteger)
     # Filled in by a hamlet head at the family's request (None: by the family itself).
     assessed_by: Mapped[int | None] = mapped_column(BigInteger)
+    # The commune's decision recognising the title (or not): its number and date.
+    decision_no: Mapped[str | None] = mapped_column(String(40))
+    decided_on: Mapped[date | None] = mapped_column(Date)
     events: Mapped[list[RegistrationEventRow]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="RegistrationEventRow.id"
     )
@@ -156,7 +161,8 @@ class RegistrationEventRow(Base):
 
 
 class AssessmentWindowRow(Base):
-    """When an area's families may self-assess for a title in a year (set by the commune)."""
+    """The year's deadlines of an area for a title (set by the commune): registration,
+    self-assessment (`opens_at`, `closes_at`) and verification."""
 
     __tablename__ = "assessment_windows"
 
@@ -165,6 +171,25 @@ class AssessmentWindowRow(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    verification_closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def to_domain(self) -> Deadlines:
+        return Deadlines(
+            registration_opens=self.registration_opens_at,
+            registration_closes=self.registration_closes_at,
+            assessment_opens=self.opens_at,
+            assessment_closes=self.closes_at,
+            verification_closes=self.verification_closes_at,
+        )
+
+    def update_from(self, deadlines: Deadlines) -> None:
+        self.registration_opens_at = deadlines.registration_opens
+        self.registration_closes_at = deadlines.registration_closes
+        self.opens_at = deadlines.assessment_opens
+        self.closes_at = deadlines.assessment_closes
+        self.verification_closes_at = deadlines.verification_closes
 
 
 class AuditRow(Base):
@@ -179,10 +204,13 @@ class AuditRow(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")
     # The staff member (or, for refusals and wrong codes, the user) who acted.
     actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The area the entry is about (a commune or hamlet), for /audit to list by area.
+    area_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class InviteRow(Base):
-    """An invitation to become a hamlet's head; only the token's hash is kept."""
+    """An invitation to become a hamlet's head or a commune's officer; only the token's hash
+    is kept."""
 
     __tablename__ = "invites"
 
@@ -195,6 +223,7 @@ class InviteRow(Base):
     used_by: Mapped[int | None] = mapped_column(BigInteger)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    role: Mapped[str] = mapped_column(String(24), server_default=Role.HAMLET_HEAD.value)
 
     def to_domain(self) -> Invite:
         return Invite(
@@ -206,6 +235,7 @@ class InviteRow(Base):
             used_by=self.used_by,
             used_at=self.used_at,
             revoked_at=self.revoked_at,
+            role=Role(self.role),
         )
 
 
@@ -235,4 +265,11 @@ class TargetRow(Base):
 Index("ix_households_hamlet_phone", HouseholdRow.hamlet_code, HouseholdRow.phone)
 Index("ix_households_hamlet_name", HouseholdRow.hamlet_code, HouseholdRow.name_key)
 Index("ix_registrations_year_status", RegistrationRow.year, RegistrationRow.status)
+Index(
+    "ix_registrations_year_title_household",
+    RegistrationRow.year,
+    RegistrationRow.title,
+    RegistrationRow.household_id,
+)
 Index("ix_audit_log_actor_action", AuditRow.actor_id, AuditRow.action, AuditRow.at)
+Index("ix_audit_log_area_at", AuditRow.area_code, AuditRow.at)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.domain.audit import AuditEntry
+from bot.domain.deadlines import Deadlines
 from bot.domain.households import Household, HouseholdForm, Member
 from bot.domain.registrations import JsonAnswer, Registration
+from bot.domain.roster import ExistingHousehold, RosterRow
 from bot.domain.status import Status
 from bot.domain.text import search_key
 from storage.household_models import (
@@ -164,6 +167,72 @@ class SqlHouseholdRepository:
             )
         )
 
+    async def roster_keys(self, hamlet_codes: Sequence[str]) -> list[ExistingHousehold]:
+        """What a roster's duplicate check needs of these hamlets' households, in one query:
+        (id, hamlet code, name key, phone); forgotten households have nothing to match."""
+        rows = await self._session.execute(
+            select(
+                HouseholdRow.id,
+                HouseholdRow.hamlet_code,
+                HouseholdRow.name_key,
+                HouseholdRow.phone,
+            )
+            .where(HouseholdRow.hamlet_code.in_(hamlet_codes), HouseholdRow.forgotten_at.is_(None))
+            .order_by(HouseholdRow.id)
+        )
+        return [(ident, hamlet, key, phone) for ident, hamlet, key, phone in rows]
+
+    async def codes_taken(self, codes: Collection[str]) -> set[str]:
+        """Those of `codes` already used, as household code or as claim code: looked up in
+        IN lists, or, when fewer households are stored than codes asked about, read whole."""
+        wanted, taken = list(codes), set[str]()
+        stored = await self._session.scalar(select(func.count()).select_from(HouseholdRow))
+        if (stored or 0) <= len(wanted):
+            used = await self._session.execute(select(HouseholdRow.code, HouseholdRow.claim_code))
+            return set(wanted).intersection(code for pair in used for code in pair if code)
+        for start in range(0, len(wanted), IN_BATCH):
+            chunk = wanted[start : start + IN_BATCH]
+            taken.update(
+                await self._session.scalars(
+                    select(HouseholdRow.code).where(HouseholdRow.code.in_(chunk))
+                )
+            )
+            claimed = select(HouseholdRow.claim_code).where(HouseholdRow.claim_code.in_(chunk))
+            taken.update(code for code in await self._session.scalars(claimed) if code)
+        return taken
+
+    async def bulk_add(self, rows: Sequence[tuple[str, RosterRow]], now: datetime) -> int:
+        """Insert roster rows, each with its household code, as Core executemany batches
+        (the ORM would cost ten times more); nothing is flushed or committed here."""
+        connection = await self._session.connection()
+        statement = insert(_HOUSEHOLDS)
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            await connection.execute(
+                statement, [_roster_values(code, row, now) for code, row in batch]
+            )
+        return len(rows)
+
+
+# A roster's households go in through the table, not the ORM; the bind limits of SQLite
+# (32,766) and asyncpg (32,767) cap an IN list.
+_HOUSEHOLDS: Table = HouseholdRow.__table__  # type: ignore[assignment]
+INSERT_BATCH = 10_000
+IN_BATCH = 5_000
+
+
+def _roster_values(code: str, row: RosterRow, now: datetime) -> dict[str, Any]:
+    return {
+        "code": code,
+        "hamlet_code": row.hamlet_code,
+        "head_name": row.head_name,
+        "name_key": search_key(row.head_name),
+        "phone": row.phone,
+        "members_count": row.members,
+        "school_age_count": 0,  # a roster does not say
+        "created_at": now,
+    }
+
 
 class SqlRegistrationRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -278,10 +347,17 @@ class SqlRegistrationRepository:
         )
         await self._session.flush()
 
-    async def window(
-        self, area_codes: list[str], title: str, year: int
-    ) -> tuple[datetime | None, datetime | None] | None:
-        """The window of the most specific of `area_codes` (listed from the top down)."""
+    async def set_decision(self, registration_ids: list[int], number: str, day: date) -> None:
+        """The commune's decision (number and date) on these registrations."""
+        await self._session.execute(
+            update(RegistrationRow)
+            .where(RegistrationRow.id.in_(registration_ids))
+            .values(decision_no=number, decided_on=day)
+        )
+
+    async def deadlines(self, area_codes: list[str], title: str, year: int) -> Deadlines:
+        """The deadlines of the most specific of `area_codes` (listed from the top down) that
+        has any; none set: no limits."""
         rows = {
             row.area_code: row
             for row in await self._session.scalars(
@@ -294,22 +370,17 @@ class SqlRegistrationRepository:
         }
         for code in reversed(area_codes):
             if code in rows:
-                return rows[code].opens_at, rows[code].closes_at
-        return None
+                return rows[code].to_domain()
+        return Deadlines()
 
-    async def set_window(
-        self,
-        area_code: str,
-        title: str,
-        year: int,
-        opens_at: datetime | None,
-        closes_at: datetime | None,
+    async def set_deadlines(
+        self, area_code: str, title: str, year: int, deadlines: Deadlines
     ) -> None:
         row = await self._session.get(AssessmentWindowRow, (area_code, title, year))
         if row is None:
             row = AssessmentWindowRow(area_code=area_code, title=title, year=year)
             self._session.add(row)
-        row.opens_at, row.closes_at = opens_at, closes_at
+        row.update_from(deadlines)
         await self._session.flush()
 
 
@@ -333,9 +404,30 @@ class SqlAuditLog:
                 household_id=household_id,
                 details=json.dumps(details, ensure_ascii=False, sort_keys=True),
                 actor_id=actor_id,
+                # Every staff action names its area in its details ("area" or "hamlet").
+                area_code=details.get("area") or details.get("hamlet"),
             )
         )
         await self._session.flush()
+
+    async def recent(self, area_codes: list[str] | None, limit: int) -> list[AuditEntry]:
+        """The latest entries about these areas (or about their households), newest first;
+        all areas when None."""
+        query = (
+            select(AuditRow)
+            .where(AuditRow.actor_id.is_not(None))  # staff actions; families' own are private
+            .order_by(AuditRow.at.desc(), AuditRow.id.desc())
+            .limit(limit)
+        )
+        if area_codes is not None:
+            households = select(HouseholdRow.id).where(HouseholdRow.hamlet_code.in_(area_codes))
+            query = query.where(
+                or_(AuditRow.area_code.in_(area_codes), AuditRow.household_id.in_(households))
+            )
+        return [
+            AuditEntry(row.at, row.action, row.actor_id, row.area_code, json.loads(row.details))
+            for row in await self._session.scalars(query)
+        ]
 
     async def count_since(self, actor_id: int, action: str, since: datetime) -> int:
         return int(

@@ -33,6 +33,7 @@ from storage.household_models import (
     ReminderRow,
     TargetRow,
 )
+from storage.stats_models import HamletVersionRow, StandingCacheMetaRow, StandingCacheRow
 
 
 class AreaRow(Base):
@@ -45,9 +46,19 @@ class AreaRow(Base):
         String(32), ForeignKey("areas.code", ondelete="RESTRICT"), index=True
     )
     search_key: Mapped[str] = mapped_column(String(200))
+    # A hamlet the commune no longer uses keeps its households and history.
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    merged_into: Mapped[str | None] = mapped_column(String(32))
 
     def to_domain(self) -> Area:
-        return Area(code=self.code, name=self.name, level=self.level, parent_code=self.parent_code)
+        return Area(
+            code=self.code,
+            name=self.name,
+            level=self.level,
+            parent_code=self.parent_code,
+            retired=self.retired_at is not None,
+            merged_into=self.merged_into,
+        )
 
 
 class UserRow(Base):
@@ -145,6 +156,7 @@ __all__ = [
     "CriteriaSetRow",
     "DraftRow",
     "FsmRow",
+    "HamletVersionRow",
     "HouseholdAccountRow",
     "HouseholdRow",
     "InviteRow",
@@ -153,6 +165,8 @@ __all__ = [
     "RegistrationRow",
     "ReminderRow",
     "RoleRow",
+    "StandingCacheMetaRow",
+    "StandingCacheRow",
     "TargetRow",
     "UserRow",
 ]

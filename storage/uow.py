@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.criteria import SqlCriteriaRepository
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_session_factory, read_cache
+from storage.export import SqlExportRepository
 from storage.hamlets import (
     SqlHamletRepository,
     SqlInviteRepository,
@@ -18,6 +20,15 @@ from storage.hamlets import (
 from storage.households import SqlAuditLog, SqlHouseholdRepository, SqlRegistrationRepository
 from storage.migrate import upgrade
 from storage.repositories import SqlAreaRepository, SqlDraftRepository, SqlUserRepository
+from storage.stats import SqlStatsRepository
+
+
+class CachedCriteriaRepository(SqlCriteriaRepository):
+    """Sets are added, never changed: each one's text is read once per database."""
+
+    async def text_of(self, set_id: int) -> str | None:
+        load = partial(super().text_of, set_id)
+        return await read_cache(self._session, "criteria").through(self._session, set_id, load)
 
 
 class SqlUnitOfWork:
@@ -26,7 +37,7 @@ class SqlUnitOfWork:
         self.areas = SqlAreaRepository(session)
         self.users = SqlUserRepository(session)
         self.drafts = SqlDraftRepository(session)
-        self.criteria = SqlCriteriaRepository(session)
+        self.criteria = CachedCriteriaRepository(session)
         self.households = SqlHouseholdRepository(session)
         self.registrations = SqlRegistrationRepository(session)
         self.audit = SqlAuditLog(session)
@@ -34,6 +45,8 @@ class SqlUnitOfWork:
         self.hamlets = SqlHamletRepository(session)
         self.reminders = SqlReminderRepository(session)
         self.targets = SqlTargetRepository(session)
+        self.stats = SqlStatsRepository(session)
+        self.export = SqlExportRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

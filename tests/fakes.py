@@ -11,8 +11,9 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
-from aiogram.methods import GetMe, SendMessage, TelegramMethod
-from aiogram.types import Chat, Message, ReplyKeyboardMarkup, User
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import GetFile, GetMe, SendMessage, TelegramMethod
+from aiogram.types import Chat, File, Message, ReplyKeyboardMarkup, User
 from aiogram_dialog.api.entities import NewMessage, OldMessage
 from aiogram_dialog.test_tools import MockMessageManager
 
@@ -20,12 +21,17 @@ BOT_USER = User(id=42, is_bot=True, first_name="Hoc Tap", username="hoctap_test_
 
 
 class RecordingSession(BaseSession):
-    """Records every API call; sendMessage answers with a message, everything else True."""
+    """Records every API call; sendMessage answers with a message, everything else True.
+    Files put with `put_file` are served by getFile and downloads, as Telegram keeps them."""
 
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[TelegramMethod[Any]] = []
         self._next_id = 1000
+        self.files: dict[str, bytes] = {}
+
+    def put_file(self, file_id: str, content: bytes) -> None:
+        self.files[file_id] = content
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
@@ -33,6 +39,17 @@ class RecordingSession(BaseSession):
         self.calls.append(method)
         if isinstance(method, GetMe):
             return BOT_USER
+        if isinstance(method, GetFile):
+            if method.file_id not in self.files:
+                raise TelegramBadRequest(method, "Bad Request: invalid file_id")
+            size = len(self.files[method.file_id])
+            path = f"documents/{method.file_id}"
+            return File(
+                file_id=method.file_id,
+                file_unique_id=method.file_id,
+                file_size=size,
+                file_path=path,
+            )
         if isinstance(method, SendMessage):
             self._next_id += 1
             return Message(
@@ -47,8 +64,10 @@ class RecordingSession(BaseSession):
     def sent_texts(self) -> list[str]:
         return [call.text for call in self.calls if isinstance(call, SendMessage)]
 
-    async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
-        yield b""
+    async def stream_content(
+        self, url: str = "", *args: Any, **kwargs: Any
+    ) -> AsyncGenerator[bytes, None]:
+        yield next((data for key, data in self.files.items() if url.endswith(f"/{key}")), b"")
 
     async def close(self) -> None:
         return None

@@ -12,17 +12,17 @@ from bot.services.criteria import parsed_criteria
 from tests.test_console import run_console
 
 
-def best_answers_script() -> list[str]:
+def best_answers_script(locale: str = "vi") -> list[str]:
     """The taps that answer every question of the shipped GĐHT set with its best choice."""
     lines: list[str] = []
     for indicator in parsed_criteria(shipped_criteria()["gia_dinh"]).indicators():
         if indicator.kind == Kind.YES_NO:
-            lines.append("> Có")
+            lines.append("> Có" if locale == "vi" else "> Yes")
         elif indicator.kind == Kind.RATIO:
             lines += ["> 2", "> 2"]
         else:
             options = indicator.scoring.options  # type: ignore[union-attr]
-            lines.append("> " + max(options, key=lambda o: o.points).label_vi)
+            lines.append("> " + max(options, key=lambda o: o.points).label(locale))
     return lines
 
 

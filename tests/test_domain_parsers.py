@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 
 from bot.domain import parsers as p
 from bot.domain.parsers import (
+    MSG_PERCENT,
     InputError,
     parse_birth_year,
     parse_count,
+    parse_percent,
     parse_person_name,
     parse_phone,
 )
@@ -268,3 +270,18 @@ def test_parse_day_reads_the_day_first(text: str, short_year: bool, expected: da
 )
 def test_parse_day_refuses_what_is_not_a_day(text: str, short_year: bool) -> None:
     assert refusal(p.parse_day, text, short_year=short_year).msgid == p.MSG_DAY
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("70", 70), ("70%", 70), (" 80 % ", 80), ("１００", 100), ("1", 1)],
+)
+def test_parse_percent_reads_a_whole_percentage(text: str, expected: int) -> None:
+    assert parse_percent(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "0", "101", "70.5", "bảy mươi", "-5", "%"])
+def test_parse_percent_refuses_anything_else(text: str) -> None:
+    error = refusal(parse_percent, text)
+    assert error.msgid == MSG_PERCENT
+    assert error.params == {"minimum": 1, "maximum": 100}

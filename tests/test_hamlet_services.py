@@ -28,10 +28,10 @@ from bot.domain.hamlets import (
     MSG_TOO_MANY_TRIES,
     PAGE_SIZE,
     ListFilter,
-    Numbers,
     Page,
 )
 from bot.domain.households import CODE_ALPHABET, CODE_LENGTH, HouseholdForm
+from bot.domain.stats import Numbers
 from bot.domain.status import Status
 from bot.domain.text import search_key
 from bot.domain.users import Role, RoleGrant, User, with_env_admin

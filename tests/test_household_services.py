@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.criteria_files import shipped_criteria
 from bot.domain.criteria_model import Indicator, LevelScoring, YesNoScoring
+from bot.domain.deadlines import Deadlines
 from bot.domain.households import CONSENT_VERSION, Household, HouseholdForm, Member
 from bot.domain.registrations import Registration
 from bot.domain.scoring import Answer, Level, Ratio, YesNo
@@ -607,7 +608,9 @@ async def test_reopening_before_the_deadline_is_allowed(
     areas: SqlUnitOfWork, request: pytest.FixtureRequest
 ) -> None:
     registration = await submitted(areas)
-    await areas.registrations.set_window("C1", "gia_dinh", YEAR, None, LATER)
+    await areas.registrations.set_deadlines(
+        "C1", "gia_dinh", YEAR, Deadlines(assessment_closes=LATER)
+    )
     await areas.commit()
 
     await a.reopen_assessment(areas, ALICE, registration.id, LATER - timedelta(seconds=1))
@@ -621,7 +624,12 @@ async def test_reopening_after_the_deadline_is_refused(
     areas: SqlUnitOfWork, session_factory: Factory, request: pytest.FixtureRequest
 ) -> None:
     registration = await submitted(areas)
-    await areas.registrations.set_window("C1", "gia_dinh", YEAR, None, NOW + timedelta(days=1))
+    await areas.registrations.set_deadlines(
+        "C1",
+        "gia_dinh",
+        YEAR,
+        Deadlines(assessment_closes=NOW + timedelta(days=1)),
+    )
     await areas.commit()
 
     with pytest.raises(ServiceError):
@@ -634,7 +642,9 @@ async def test_a_window_opening_later_refuses_answers(
     areas: SqlUnitOfWork, session_factory: Factory, request: pytest.FixtureRequest
 ) -> None:
     _, registration = await registered(areas)
-    await areas.registrations.set_window("C1", "gia_dinh", YEAR, LATER, None)
+    await areas.registrations.set_deadlines(
+        "C1", "gia_dinh", YEAR, Deadlines(assessment_opens=LATER)
+    )
     await areas.commit()
 
     with pytest.raises(ServiceError) as refused:
@@ -648,7 +658,9 @@ async def test_a_closed_window_refuses_answers(
     areas: SqlUnitOfWork, request: pytest.FixtureRequest
 ) -> None:
     _, registration = await registered(areas)
-    await areas.registrations.set_window("H1", "gia_dinh", YEAR, None, NOW)
+    await areas.registrations.set_deadlines(
+        "H1", "gia_dinh", YEAR, Deadlines(assessment_closes=NOW)
+    )
     await areas.commit()
 
     with pytest.raises(ServiceError) as refused:

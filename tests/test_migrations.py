@@ -34,6 +34,8 @@ TABLES_CREATED = {
         "audit_log",
     },
     "0004": {"invites", "reminders_sent", "targets"},
+    "0005": set(),  # columns only
+    "0006": {"hamlet_versions", "standing_cache", "standing_cache_meta"},
 }
 
 

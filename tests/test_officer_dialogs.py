@@ -4,23 +4,20 @@ removes heads; the invited person confirms. Through the real dispatcher, in Engl
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
-from aiogram.methods import SendMessage, SendPhoto
+from aiogram.methods import SendMessage, SendPhoto, SetMyCommands
 from aiogram.types import InlineKeyboardButton, Message, Update, User
 from aiogram_dialog.utils import CB_SEP
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.users import Role
-from bot.services.areas import import_areas
-from bot.services.users import ensure_user
 from storage.uow import SqlUnitOfWork
+from tests.support import audit_entries, grant, load_areas
 from tests.test_dialogs import AREAS, buttons
 from tests.test_household_dialogs import Family
 
 OFFICER = User(id=10, is_bot=False, first_name="Officer", language_code="en")
-NOW = datetime(2025, 3, 1, tzinfo=UTC)
 LINK = re.compile(r"https://t\.me/hoctap_test_bot\?start=(inv_[A-Za-z0-9_-]+)")
 
 
@@ -28,19 +25,8 @@ def person(user_id: int) -> User:
     return User(id=user_id, is_bot=False, first_name=f"U{user_id}", language_code="en")
 
 
-async def grant(
-    session_factory: async_sessionmaker[AsyncSession], user_id: int, role: Role, area: str
-) -> None:
-    async with session_factory() as session:
-        uow = SqlUnitOfWork(session)
-        await ensure_user(uow, user_id, NOW)
-        await uow.users.grant(user_id, role, area)
-        await uow.commit()
-
-
 async def audit(chat: Family) -> list[dict[str, object]]:
-    async with chat.session_factory() as session:
-        return await SqlUnitOfWork(session).audit.entries()
+    return await audit_entries(chat.session_factory)
 
 
 async def forge(chat: Family, widget_data: str) -> None:
@@ -61,9 +47,7 @@ def buttons_data(message: Message) -> list[str]:
 
 @pytest.fixture
 async def chat(session_factory: async_sessionmaker[AsyncSession], redis_url: str | None):
-    async with session_factory() as session:
-        report = await import_areas(SqlUnitOfWork(session), AREAS + "H4,Xóm Tân,hamlet,C2\n")
-        assert report.ok, report.errors
+    await load_areas(session_factory, AREAS + "H4,Xóm Tân,hamlet,C2\n")
     await grant(session_factory, OFFICER.id, Role.COMMUNE_OFFICER, "C1")
     harness = Family(session_factory, redis_url)
     harness.as_user(OFFICER)
@@ -75,7 +59,7 @@ async def _invite(chat: Family, hamlet: str) -> str:
     """The officer invites a head for `hamlet`; the token of the link sent."""
     chat.as_user(OFFICER)
     await chat.send("/start")
-    await chat.click("🏛 Hamlet heads")
+    await chat.click("🏛 Commune administration")
     hamlets = await chat.click("✉️ Invite a hamlet head")
     assert buttons(hamlets)[:3] == ["Thôn Đoài", "Thôn Đông", "Thôn Thượng"]
     assert "Xóm Tân" not in buttons(hamlets)
@@ -105,8 +89,8 @@ async def test_an_invited_person_becomes_hamlet_head_and_the_officer_is_told(
     assert "You are now head of <b>Thôn Đông</b>" in (done.text or "")
     told = [c for c in chat.session.calls[sent:] if isinstance(c, SendMessage)]
     assert [c.chat_id for c in told] == [OFFICER.id]
-    # The officer never chose a language in the bot: told in Vietnamese, the default.
-    assert "trưởng thôn mới đã nhận lời mời của bạn" in told[0].text
+    # The officer never chose a language in the bot: told in their Telegram's, English.
+    assert "a new hamlet head accepted your invitation" in told[0].text
     menu = await chat.click("🏠 Main menu")
     assert "🏘 My hamlet" in buttons(menu)
 
@@ -151,7 +135,7 @@ async def test_the_officer_lists_and_removes_hamlet_heads(chat: Family) -> None:
     await grant(chat.session_factory, 20, Role.HAMLET_HEAD, "H1")
     await grant(chat.session_factory, 21, Role.HAMLET_HEAD, "H2")
     await chat.send("/start")
-    await chat.click("🏛 Hamlet heads")
+    await chat.click("🏛 Commune administration")
     heads = await chat.click("👥 Current hamlet heads")
     assert "Hamlets without a head: Thôn Thượng" in (heads.text or "")
     assert "❌ Thôn Đông: Telegram id 20" in buttons(heads)
@@ -174,7 +158,7 @@ async def test_a_hamlet_head_cannot_open_the_officer_menu(chat: Family) -> None:
     await grant(chat.session_factory, 20, Role.HAMLET_HEAD, "H1")
     chat.as_user(person(20))
     menu = await chat.send("/start")
-    assert "🏛 Hamlet heads" not in buttons(menu)
+    assert "🏛 Commune administration" not in buttons(menu)
     await forge(chat, "officer")
     assert "this menu is for commune officers" in chat.errors()[-1]
     assert "Main menu" in chat.text()
@@ -184,7 +168,7 @@ async def test_a_hamlet_head_cannot_open_the_officer_menu(chat: Family) -> None:
 
 async def test_an_invitation_for_another_communes_hamlet_is_refused(chat: Family) -> None:
     await chat.send("/start")
-    await chat.click("🏛 Hamlet heads")
+    await chat.click("🏛 Commune administration")
     await chat.click("✉️ Invite a hamlet head")
     await forge(chat, "item:H4")
     assert "This hamlet is outside your area." in chat.errors()[-1]
@@ -197,15 +181,56 @@ async def test_an_invitation_for_another_communes_hamlet_is_refused(chat: Family
 async def test_a_super_admin_chooses_the_commune_first(chat: Family) -> None:
     chat.as_user(person(777))
     await chat.send("/start")
-    communes = await chat.click("🏛 Hamlet heads")
+    communes = await chat.click("🏛 Commune administration")
     assert "Which commune?" in (communes.text or "")
     assert {"Xã Đông Hòa", "Xã Tân Lập"} <= set(buttons(communes))
     filtered = await chat.send("tan lap")
     assert buttons(filtered)[0] == "Xã Tân Lập"
     menu = await chat.click("Xã Tân Lập")
-    assert "Hamlet heads</b> of Xã Tân Lập" in (menu.text or "")
+    assert "🏛 <b>Xã Tân Lập</b>" in (menu.text or "")
     hamlets = await chat.click("✉️ Invite a hamlet head")
     assert buttons(hamlets)[0] == "Xóm Tân"
     await chat.click("◀️ Back")
     again = await chat.click("🔄 Another commune")
     assert "Which commune?" in (again.text or "")
+
+
+# --- a colleague invited as commune officer -------------------------------------------------
+
+
+async def test_an_officer_invites_a_colleague_who_becomes_officer_of_the_commune(
+    chat: Family,
+) -> None:
+    await chat.send("/start")
+    await chat.click("🏛 Commune administration")
+    sent = len(chat.session.calls)
+    menu = await chat.click("✉️ Invite a commune officer")
+    texts = [c.text for c in chat.session.calls[sent:] if isinstance(c, SendMessage)]
+    found = LINK.search(texts[0])
+    assert found, texts
+    assert "officer of <b>Xã Đông Hòa</b>" in texts[0]
+    assert "🏛 <b>Xã Đông Hòa</b>" in (menu.text or "")  # the menu again, below the link
+
+    chat.as_user(person(60))
+    asked = await chat.send(f"/start {found.group(1)}")
+    assert "Become an officer of <b>Xã Đông Hòa</b>?" in (asked.text or "")
+    sent = len(chat.session.calls)
+    done = await chat.click("✅ Yes, I accept")
+    assert "You are now an officer of <b>Xã Đông Hòa</b>" in (done.text or "")
+    menus = [c for c in chat.session.calls[sent:] if isinstance(c, SetMyCommands)]
+    assert {c.scope.chat_id for c in menus} == {60}  # type: ignore[union-attr]
+    assert "stats" in [command.command for command in menus[0].commands]
+    menu = await chat.click("🏠 Main menu")
+    assert "🏛 Commune administration" in buttons(menu)
+    stats = await chat.send("/stats")
+    assert "📊 <b>Xã Đông Hòa," in (stats.text or "")
+    appointed = [e for e in await audit(chat) if e["action"] == "officer_appointed"]
+    assert appointed[-1]["actor_id"] == 60
+
+
+async def test_an_open_officer_invitation_is_listed_and_can_be_withdrawn(chat: Family) -> None:
+    await chat.send("/start")
+    await chat.click("🏛 Commune administration")
+    await chat.click("✉️ Invite a commune officer")
+    listed = await chat.click("📨 Open invitations")
+    assert any("officer of Xã Đông Hòa" in b for b in buttons(listed))

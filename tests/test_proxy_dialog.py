@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.households import HouseholdForm
 from bot.domain.users import Role
-from bot.services.areas import import_areas
 from bot.services.households import record_consent, register_household
 from bot.services.users import ensure_user
 from dialogs.states import MainSG, ProxySG
 from storage.uow import SqlUnitOfWork
+from tests.support import audit_entries, grant, load_areas
 from tests.test_dialogs import AREAS
 from tests.test_household_dialogs import Family
 
@@ -48,21 +48,9 @@ class Head(Family):
         self.dp.message.register(_start_proxy, Command("proxy"))
 
 
-async def grant(
-    session_factory: async_sessionmaker[AsyncSession], user_id: int, role: Role, area: str
-) -> None:
-    async with session_factory() as session:
-        uow = SqlUnitOfWork(session)
-        await ensure_user(uow, user_id, NOW)
-        await uow.users.grant(user_id, role, area)
-        await uow.commit()
-
-
 @pytest.fixture
 async def head(session_factory: async_sessionmaker[AsyncSession], redis_url: str | None):
-    async with session_factory() as session:
-        report = await import_areas(SqlUnitOfWork(session), AREAS)
-        assert report.ok, report.errors
+    await load_areas(session_factory, AREAS)
     await grant(session_factory, HEAD.id, Role.HAMLET_HEAD, "H1")
     harness = Head(session_factory, redis_url)
     harness.as_user(HEAD)
@@ -70,13 +58,15 @@ async def head(session_factory: async_sessionmaker[AsyncSession], redis_url: str
     await harness.close()
 
 
-async def _to_the_summary(head: Head, phone: str = "0912 000 222") -> Message:
-    await head.send("/proxy H1")
+async def _to_the_summary(
+    head: Head, hamlet: str = "H1", members: str = "4", school_age: str = "1"
+) -> Message:
+    await head.send(f"/proxy {hamlet}")
     await head.click("📅 Today")
     await head.send("trần thị bình")
-    await head.send(phone)
-    await head.click("4")
-    return await head.click("1")
+    await head.send("0912 000 222")
+    await head.click(members)
+    return await head.click(school_age)
 
 
 async def _households(head: Head) -> list[Any]:
@@ -124,28 +114,26 @@ async def test_a_head_registers_a_family_which_claims_it_with_the_code(head: Hea
     assert "household code" in (again.text or "")
 
 
+async def _refused(head: Head, typed: str, why: str, question: str) -> None:
+    """A bad answer is explained, and the same question asked again."""
+    asked = await head.send(typed)
+    assert any(why in text for text in head.errors())
+    assert question in (asked.text or "")
+
+
 async def test_bad_answers_are_explained_and_change_nothing(head: Head) -> None:
     await head.send("/proxy H1")
-    await head.send("31/02/2024")
-    assert any("day/month/year" in text for text in head.errors())
-    tomorrow = datetime.now(UTC).date() + timedelta(days=2)
-    asked = await head.send(tomorrow.strftime("%d/%m/%Y"))
-    assert any("in the future" in text for text in head.errors())
-    assert "When did the family agree" in (asked.text or "")
+    await _refused(head, "31/02/2024", "day/month/year", "When did the family agree")
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=2)).strftime("%d/%m/%Y")
+    await _refused(head, tomorrow, "in the future", "When did the family agree")
     await head.send(f"1/2/{date.today().year - 1}")
-    await head.send("An 123")
-    assert any("can only have letters" in text for text in head.errors())
+    await _refused(head, "An 123", "can only have letters", "full name")
     await head.send("Lê Thị Hoa")
-    asked = await head.send("12345")
-    assert any("Vietnamese phone number" in text for text in head.errors())
-    assert "phone number" in (asked.text or "")
+    await _refused(head, "12345", "Vietnamese phone number", "phone number")
     await head.send("0987654321")
-    await head.send("0")
-    assert any("from 1 to 30" in text for text in head.errors())
+    await _refused(head, "0", "from 1 to 30", "How many people")
     await head.send("3")
-    asked = await head.send("5")
-    assert any("more school-age children than members (3)" in t for t in head.errors())
-    assert "school age" in (asked.text or "")
+    await _refused(head, "5", "more school-age children than members (3)", "school age")
     summary = await head.send("2")
     assert f"February 1, {date.today().year - 1}" in (summary.text or "")
     assert "Members: 3" in (summary.text or "")
@@ -155,16 +143,15 @@ async def test_bad_answers_are_explained_and_change_nothing(head: Head) -> None:
 
 async def test_back_and_changing_an_answer(head: Head) -> None:
     await _to_the_summary(head)
-    back = await head.click("◀️ Back")
-    assert "school age" in (back.text or "")
-    back = await head.click("◀️ Back")
-    assert "How many people" in (back.text or "")
-    back = await head.click("◀️ Back")
-    assert "phone number" in (back.text or "")
-    back = await head.click("◀️ Back")
-    assert "full name" in (back.text or "")
-    back = await head.click("◀️ Back")
-    assert "When did the family agree" in (back.text or "")
+    for question in (
+        "school age",
+        "How many people",
+        "phone number",
+        "full name",
+        "When did the family agree",
+    ):
+        back = await head.click("◀️ Back")
+        assert question in (back.text or "")
     menu = await head.click("⬅️ Back")
     assert "Main menu" in (menu.text or "")
 
@@ -201,16 +188,10 @@ async def test_a_phone_already_registered_in_the_hamlet_is_told(head: Head) -> N
 async def test_a_head_of_another_hamlet_is_refused_and_the_attempt_logged(
     head: Head, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    await head.send("/proxy H2")
-    await head.click("📅 Today")
-    await head.send("Trần Thị Bình")
-    await head.send("0912000222")
-    await head.click("2")
-    await head.click("0")
+    await _to_the_summary(head, "H2", members="2", school_age="0")
     await head.click("✅ Confirm and register")
     assert any("outside your area" in text for text in head.errors())
-    async with session_factory() as session:
-        entries = await SqlUnitOfWork(session).audit.entries()
+    entries = await audit_entries(session_factory)
     assert {"action": "refused", "actor_id": HEAD.id, "attempted": "register"}.items() <= {
         **entries[-1]
     }.items()

@@ -94,6 +94,33 @@ async def test_a_user_who_writes_again_is_reachable_again(
     assert not (await stored_user(session_factory, USER_ID)).unreachable  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("telegram", "remembered"),
+    [("en", "en"), ("en-GB", "en"), ("vi", "vi"), ("fr", None), (None, None)],
+)
+async def test_telegram_language_is_remembered_for_later_messages(
+    uow: SqlUnitOfWork,
+    session_factory: async_sessionmaker[AsyncSession],
+    telegram: str | None,
+    remembered: str | None,
+) -> None:
+    """A decision or reminder sent later, outside the user's own update, uses this."""
+    await ensure_user(uow, USER_ID, NOW, telegram)
+
+    assert (await stored_user(session_factory, USER_ID)).language == remembered  # type: ignore[union-attr]
+
+
+async def test_a_known_user_without_a_language_gets_telegrams_once(
+    uow: SqlUnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await ensure_user(uow, USER_ID, NOW)  # before the bot remembered languages
+
+    await ensure_user(uow, USER_ID, NOW, "en")
+    await ensure_user(uow, USER_ID, NOW, "vi")  # a saved language is not overwritten
+
+    assert (await stored_user(session_factory, USER_ID)).language == "en"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("language", ["vi", "en"])
 async def test_set_language_accepts_supported_locales(
     uow: SqlUnitOfWork, session_factory: async_sessionmaker[AsyncSession], language: str

@@ -39,11 +39,16 @@ class Restart:
 
 
 @dataclass(frozen=True)
+class SendFile:
+    path: str
+
+
+@dataclass(frozen=True)
 class Invalid:
     reason: str
 
 
-Action = SendText | Click | ShareContact | SwitchUser | SetLanguage | Restart | Invalid
+Action = SendText | Click | ShareContact | SendFile | SwitchUser | SetLanguage | Restart | Invalid
 
 
 def parse_line(line: str) -> Action | None:
@@ -69,6 +74,8 @@ def _parse_directive(line: str) -> Action:
             return SwitchUser(int(user_id), user_name.strip() or None)
     if name == "@lang" and rest:
         return SetLanguage(rest)
+    if name == "@file" and rest:
+        return SendFile(rest)
     if name == "@restart" and not rest:
         return Restart()
     return Invalid(f"cannot understand {line!r}")

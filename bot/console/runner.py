@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -11,7 +12,16 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.types import CallbackQuery, Chat, Contact, Message, MessageEntity, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    Contact,
+    Document,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_dispatcher
@@ -61,6 +71,8 @@ class Console:
                     phone_number=phone, first_name=self.user.first_name, user_id=self.user.id
                 )
                 await self._feed(message=self._message(contact=contact))
+            case actions.SendFile(path):
+                await self._send_file(Path(path))
             case actions.SwitchUser(user_id, name):
                 known = self.users.get(user_id) or User(
                     id=user_id, is_bot=False, first_name=f"User {user_id}", language_code="vi"
@@ -114,6 +126,21 @@ class Console:
                 if b.callback_data is not None
             ]
         return found
+
+    async def _send_file(self, path: Path) -> None:
+        """A document from this computer, as the 📎 button sends it."""
+        try:
+            content = await asyncio.to_thread(path.read_bytes)
+        except OSError as error:
+            self.out(f"! cannot read {path}: {error.strerror}")
+            return
+        file_id = f"console-upload-{len(self.screen.files) + 1}"
+        self.screen.files[file_id] = content
+        document = Document(
+            file_id=file_id, file_unique_id=file_id, file_name=path.name, file_size=len(content)
+        )
+        self.out(f"[📎 {path.name}]")
+        await self._feed(message=self._message(document=document))
 
     def _message(self, **content: Any) -> Message:
         self.screen.next_id += 1

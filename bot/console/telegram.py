@@ -17,6 +17,7 @@ from aiogram.methods import (
     DeleteMessage,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetFile,
     GetMe,
     SendDocument,
     SendMessage,
@@ -26,6 +27,7 @@ from aiogram.methods import (
 from aiogram.types import (
     Chat,
     Document,
+    File,
     InlineKeyboardMarkup,
     Message,
     PhotoSize,
@@ -51,6 +53,7 @@ class Screen:
     messages: dict[int, Message] = field(default_factory=dict)
     reply_keyboards: dict[int, list[list[Any]]] = field(default_factory=dict)
     next_id: int = 1
+    files: dict[str, bytes] = field(default_factory=dict)  # sent by the user, by file_id
 
 
 class ConsoleSession(BaseSession):
@@ -76,7 +79,8 @@ class ConsoleSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        yield b""
+        """A file the user sent (`@file`), as Telegram serves a download."""
+        yield next((data for key, data in self.screen.files.items() if url.endswith(key)), b"")
 
     async def close(self) -> None:
         return None
@@ -193,8 +197,22 @@ def _delete(session: ConsoleSession, _: Bot, method: DeleteMessage) -> bool:
     return True
 
 
+def _get_file(session: ConsoleSession, _: Bot, method: GetFile) -> File:
+    content = session.screen.files.get(method.file_id)
+    if content is None:
+        raise TelegramBadRequest(method, "Bad Request: invalid file_id")
+    path = f"documents/{method.file_id}"
+    return File(
+        file_id=method.file_id,
+        file_unique_id=method.file_id,
+        file_size=len(content),
+        file_path=path,
+    )
+
+
 _HANDLERS: dict[type, Callable[..., Any]] = {
     GetMe: lambda _session, _bot, _method: BOT_USER,
+    GetFile: _get_file,
     SendMessage: _send_message,
     SendPhoto: _send_photo,
     SendDocument: _send_document,

@@ -80,12 +80,23 @@ MSG_PARENT_WRONG_LEVEL = (
 
 @dataclass(frozen=True)
 class Area:
-    """One node of the administrative tree; `parent_code` is None only for a province."""
+    """One node of the administrative tree; `parent_code` is None only for a province.
+
+    A retired hamlet is no longer offered to choose but keeps its history; `merged_into` is
+    the hamlet its households moved to, when it was retired by a merge.
+    """
 
     code: str
     name: str
     level: str
     parent_code: str | None
+    retired: bool = False
+    merged_into: str | None = None
+
+
+def is_valid_code(code: str) -> bool:
+    """Tell whether `code` may name an area: short, ASCII letters, digits, _ - and . only."""
+    return len(code) <= MAX_CODE_LENGTH and _CODE_PATTERN.fullmatch(code) is not None
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.messages import N_
 from bot.domain.status import Status
+from bot.domain.users import Role
 
 INVITE_DAYS = 7
 INVITE_PREFIX = "inv_"
@@ -59,7 +59,8 @@ class InviteState(StrEnum):
 
 @dataclass(frozen=True)
 class Invite:
-    """An officer's single-use invitation for someone to become a hamlet's head."""
+    """A single-use invitation for someone to become a hamlet's head (`hamlet_code` is the
+    hamlet), or one of a commune's officers (`hamlet_code` is then the commune)."""
 
     id: int
     hamlet_code: str
@@ -69,6 +70,7 @@ class Invite:
     used_by: int | None = None
     used_at: datetime | None = None
     revoked_at: datetime | None = None
+    role: Role = Role.HAMLET_HEAD
 
     def state(self, now: datetime) -> InviteState:
         if self.revoked_at is not None:
@@ -132,72 +134,3 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / PAGE_SIZE))
-
-
-@dataclass(frozen=True)
-class Numbers:
-    """An area's households this year, at each step of the movement."""
-
-    households: int = 0
-    registered: int = 0
-    self_assessed: int = 0
-    passed: int = 0
-    verified: int = 0
-    recognised: int = 0
-    unreachable: int = 0
-
-
-def households_to_target(numbers: Numbers, percent: int | None) -> int | None:
-    """How many more households must be recognised to reach `percent` of the roster
-    (None when no target is set)."""
-    if percent is None:
-        return None
-    needed = math.ceil(numbers.households * percent / 100)
-    return max(0, needed - numbers.recognised)
-
-
-def share(part: int, whole: int) -> int:
-    """A whole percentage, rounded down so that 69.9% never shows as a reached 70%."""
-    return part * 100 // whole if whole else 0
-
-
-# A household counts at every step it has passed: a recognised one was also registered,
-# self-assessed and verified.
-SELF_ASSESSED_OR_LATER = frozenset(
-    {
-        Status.SELF_ASSESSED,
-        Status.VERIFIED,
-        Status.RETURNED,
-        Status.RECOGNISED,
-        Status.NOT_RECOGNISED,
-    }
-)
-VERIFIED_OR_LATER = frozenset({Status.VERIFIED, Status.RECOGNISED, Status.NOT_RECOGNISED})
-
-
-@dataclass(frozen=True)
-class StandingRow:
-    """One household's standing this year, as the numbers count it."""
-
-    status: Status | None
-    passed: bool | None
-    reachable: bool
-
-
-def count_numbers(rows: Iterable[StandingRow]) -> Numbers:
-    counts = dict.fromkeys(
-        ("households", "registered", "self_assessed", "passed", "verified", "recognised"), 0
-    )
-    unreachable = 0
-    for row in rows:
-        counts["households"] += 1
-        unreachable += not row.reachable
-        if row.status is None or row.status == Status.DRAFT:
-            continue
-        counts["registered"] += 1
-        if row.status in SELF_ASSESSED_OR_LATER:
-            counts["self_assessed"] += 1
-            counts["passed"] += bool(row.passed)
-        counts["verified"] += row.status in VERIFIED_OR_LATER
-        counts["recognised"] += row.status == Status.RECOGNISED
-    return Numbers(**counts, unreachable=unreachable)

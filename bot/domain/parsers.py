@@ -129,7 +129,7 @@ def parse_birth_year(text: str, *, this_year: int) -> int:
 
 def _is_name_word(word: str) -> bool:
     """A word is runs of letters joined by single ' or -, like "H'Hen" or "Thị-Mai"."""
-    return all(_is_letters(part) for part in _NAME_SEPARATORS.split(word))
+    return word.isalpha() or all(_is_letters(part) for part in _NAME_SEPARATORS.split(word))
 
 
 def _is_letters(part: str) -> bool:
@@ -140,6 +140,8 @@ def _is_letters(part: str) -> bool:
 
 def _capitalise_word(word: str) -> str:
     """Capitalise each part of a word, the parts after ' and - included: "h'hen" -> "H'Hen"."""
+    if word.isalpha():  # the common case, without the split
+        return word[:1].upper() + word[1:].lower()
     parts = re.split(r"([-'])", word)
     return "".join(part[:1].upper() + part[1:].lower() for part in parts)
 
@@ -173,3 +175,15 @@ def parse_day(text: str, *, short_year: bool = False) -> date:
         return date(century + year, month, day)
     except ValueError:
         raise InputError(MSG_DAY) from None
+
+
+MSG_PERCENT = N_("Please type a percentage from {minimum} to {maximum}, for example: 70")
+_PERCENT = re.compile(r"(\d{1,3})\s*%?")
+
+
+def parse_percent(text: str, *, minimum: int = 1, maximum: int = 100) -> int:
+    """A whole percentage: "70", "70%" or "70 %" (full-width digits too)."""
+    found = _PERCENT.fullmatch(unicodedata.normalize("NFKC", normalize_text(text)))
+    if found is None or not minimum <= int(found.group(1)) <= maximum:
+        raise InputError(MSG_PERCENT, {"minimum": minimum, "maximum": maximum})
+    return int(found.group(1))

@@ -32,6 +32,8 @@ _CLEAN_TABLE = _build_clean_table()
 # Đ has no decomposition, so NFD cannot strip it. Eth (U+00D0/U+00F0) looks identical and
 # shows up in text converted from legacy Vietnamese encodings, so it folds to "d" as well.
 _UNDECOMPOSABLE_D = str.maketrans({"đ": "d", "ð": "d"})
+# Combining Diacritical Marks (U+0300-U+036F): every tone and vowel mark of Vietnamese.
+_FOLD_TABLE = {**dict.fromkeys(range(0x300, 0x370)), **_UNDECOMPOSABLE_D}
 
 
 def normalize_text(raw: str) -> str:
@@ -41,8 +43,9 @@ def normalize_text(raw: str) -> str:
     (newlines included) collapsed to one space, and stripped.
     """
     # Drop invisible characters before composing: a zero-width space between a vowel and
-    # its tone mark would otherwise keep them apart.
-    composed = unicodedata.normalize("NFC", raw.translate(_CLEAN_TABLE))
+    # its tone mark would otherwise keep them apart. Printable text has none of them.
+    cleaned = raw if raw.isprintable() else raw.translate(_CLEAN_TABLE)
+    composed = unicodedata.normalize("NFC", cleaned)
     return " ".join(composed.split())
 
 
@@ -54,8 +57,12 @@ def search_key(text: str) -> str:
     """
     # Casefold before decomposing: casefolding can itself produce combining marks ("İ").
     decomposed = unicodedata.normalize("NFD", normalize_text(text).casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
-    return " ".join(bare.translate(_UNDECOMPOSABLE_D).split())
+    # Vietnamese marks all lie in one block, dropped in one pass; other scripts' marks are
+    # left for the per-character check.
+    bare = decomposed.translate(_FOLD_TABLE)
+    if not bare.isascii():
+        bare = "".join(ch for ch in bare if not unicodedata.category(ch).startswith("M"))
+    return " ".join(bare.split())
 
 
 def matches(query: str, text: str) -> bool:

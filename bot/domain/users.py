@@ -39,14 +39,17 @@ class User:
         return any(grant.role == role for grant in self.grants)
 
 
+def telegram_locale(telegram_code: str | None) -> str | None:
+    """Telegram's language for the user ("en-GB" -> "en") when the bot speaks it, else None."""
+    base = (telegram_code or "").split("-")[0].lower()
+    return base if base in SUPPORTED_LOCALES else None
+
+
 def choose_locale(saved: str | None, telegram_code: str | None, default: str) -> str:
     """The user's saved choice, else Telegram's language when supported, else the default."""
     if saved in SUPPORTED_LOCALES:
         return saved
-    base = (telegram_code or "").split("-")[0].lower()
-    if base in SUPPORTED_LOCALES:
-        return base
-    return default
+    return telegram_locale(telegram_code) or default
 
 
 def is_admin(user_id: int, admin_ids: frozenset[int], user: User | None = None) -> bool:

@@ -1,26 +1,90 @@
-"""Commands for commune officers and super admins (shown only to them)."""
+"""Commands for commune officers and super admins (shown only to them).
+
+A router-level filter answers everyone else at once; the services check the scope of each
+area again (a code typed after a command is as forgeable as callback data).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.fsm.state import State
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.config import Settings
+from bot.domain.messages import N_
+from bot.domain.users import Role, User
 from bot.i18n import number
 from bot.services.areas import area_summary
 from bot.services.errors import NotAllowed
 from bot.services.ports import UnitOfWork
+from dialogs.commune.common import AREA, YEAR
+from dialogs.states import DeadlinesSG, HamletsSG, ImportSG, RecognizeSG, StatsSG, TargetsSG
 
 LEVELS = ("province", "district", "commune", "hamlet")
+MSG_OFFICERS_ONLY = N_("This command is for commune officers.")
 
 
 def create_router() -> Router:
     router = Router(name="admin")
     router.message.register(cmd_areas, Command("areas"))
+    router.message.register(cmd_not_staff, Command(*DIALOG_COMMANDS), ~IsStaff())
+    for name, state in DIALOG_COMMANDS.items():
+        router.message.register(_opener(state), Command(name))
     return router
+
+
+DIALOG_COMMANDS: dict[str, State] = {
+    "stats": StatsSG.show,
+    "targets": TargetsSG.list,
+    "deadlines": DeadlinesSG.list,
+    "recognize": RecognizeSG.list,
+    "hamlets": HamletsSG.list,
+    "import": ImportSG.wait_file,
+}
+
+
+class IsStaff(Filter):
+    """A commune officer or a super admin (ADMIN_IDS included, as the middleware loaded)."""
+
+    async def __call__(self, message: Message, user: User | None = None) -> bool:
+        return user is not None and (
+            user.has_role(Role.COMMUNE_OFFICER) or user.has_role(Role.SUPER_ADMIN)
+        )
+
+
+async def cmd_not_staff(message: Message) -> None:
+    await message.answer(_(MSG_OFFICERS_ONLY))
+
+
+def command_area_year(args: str | None) -> dict[str, Any]:
+    """`/stats [area code] [year]` in either order: a number from 2000 to 2100 is the year."""
+    found: dict[str, Any] = {}
+    for word in (args or "").split()[:2]:
+        if word.isdigit() and 2000 <= int(word) <= 2100:
+            found[YEAR] = int(word)
+        else:
+            found[AREA] = word
+    return found
+
+
+def _opener(state: State) -> Any:
+    async def cmd_open(
+        message: Message, command: CommandObject, dialog_manager: DialogManager
+    ) -> None:
+        await dialog_manager.start(
+            state,
+            data=command_area_year(command.args),
+            mode=StartMode.RESET_STACK,
+            show_mode=ShowMode.SEND,
+        )
+
+    return cmd_open
 
 
 async def cmd_areas(message: Message, uow: UnitOfWork, settings: Settings, i18n: I18n) -> None:

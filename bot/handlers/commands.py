@@ -55,7 +55,7 @@ async def _start_from_hamlet_link(
         MainSG.menu, mode=StartMode.RESET_STACK, show_mode=ShowMode.NO_UPDATE
     )
     area = await uow.areas.get(hamlet)
-    if area is None or area.level != "hamlet":
+    if area is None or area.level != "hamlet" or area.retired:
         await message.answer(_("This link is not valid any more. Please choose your place."))
     elif await household_of(uow, user_id) is not None:
         await message.answer(_("This Telegram account already belongs to a household."))

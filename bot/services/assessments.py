@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.domain.criteria_model import CriteriaSet, Title
+from bot.domain.deadlines import window_refusal
 from bot.domain.households import Household, member_subject
 from bot.domain.messages import N_
 from bot.domain.registrations import JsonAnswer, Registration, decode_answers, encode_answer
@@ -19,11 +20,12 @@ from bot.domain.status import Status, TransitionRefused, transition
 from bot.domain.users import Role, User
 from bot.services.areas import area_path
 from bot.services.criteria import criteria_with_id
+from bot.services.deadlines import check_verification_open
 from bot.services.errors import NotAllowed, ServiceError
 from bot.services.hamlets import tell_household
 from bot.services.households import MSG_NOT_IN_HOUSEHOLD, own_household
 from bot.services.ports import Notifier, UnitOfWork
-from bot.services.scope import HEAD_ROLES, household_in_scope
+from bot.services.scope import HEAD_ROLES, household_in_scope, refuse
 
 MSG_NOT_YOURS = N_("This self-assessment is not your household's.")
 MSG_LOCKED = N_("This self-assessment was submitted. Reopen it first to change an answer.")
@@ -89,13 +91,13 @@ async def open_assessment(
 
 def check_window(window: tuple[datetime | None, datetime | None] | None, now: datetime) -> None:
     """Refuse when the commune's assessment window is not open (opens later, or closed)."""
-    if window is None:
+    refusal = window_refusal(*window, now) if window else None
+    if refusal is None:
         return
-    opens_at, closes_at = window
-    if opens_at is not None and now < opens_at:
-        raise ServiceError(N_("Self-assessment opens on {date}."), date=opens_at)
-    if closes_at is not None and now >= closes_at:
-        raise ServiceError(N_("Self-assessment closed on {date}."), date=closes_at)
+    not_yet, moment = refusal
+    if not_yet:
+        raise ServiceError(N_("Self-assessment opens on {date}."), date=moment)
+    raise ServiceError(N_("Self-assessment closed on {date}."), date=moment)
 
 
 async def save_answer(
@@ -221,6 +223,10 @@ async def decide(
     household = await household_in_scope(
         uow, actor, registration.household_id, f"decide:{target.value}", now, DECIDERS[target]
     )
+    if target in (Status.VERIFIED, Status.RETURNED):
+        await check_verification_open(
+            uow, household.hamlet_code, registration.title, registration.year, now
+        )
     await _move(uow, registration, target, now, comment=comment)
     await uow.audit.record(
         "decide", household.id, {"status": target.value}, now, actor_id=actor.id
@@ -246,8 +252,8 @@ STATUS_NOTICES = {
         "Press /status to see the details."
     ),
     Status.NOT_RECOGNISED: N_(
-        "The commune did not recognise your family this year. "
-        "Your hamlet head can explain why. Press /status to see the details."
+        "The commune did not recognise your family this year, for this reason: {comment}\n"
+        "Your hamlet head can tell you more. Press /status to see the details."
     ),
 }
 
@@ -279,9 +285,7 @@ async def _registration_for(
     if household is None and (actor is None or not _is_staff(actor)):
         raise NotAllowed(MSG_NOT_IN_HOUSEHOLD)
     target = registration.household_id if registration else None
-    await uow.audit.record("refused", target, {"attempted": "assess"}, now, actor_id=user_id)
-    await uow.commit()
-    raise NotAllowed(MSG_NOT_YOURS)
+    raise await refuse(uow, user_id, "assess", now, target, MSG_NOT_YOURS)
 
 
 def _is_staff(user: User) -> bool:
@@ -292,7 +296,8 @@ async def _window(
     uow: UnitOfWork, household: Household, registration: Registration
 ) -> tuple[datetime | None, datetime | None] | None:
     codes = [area.code for area in await area_path(uow, household.hamlet_code)]
-    return await uow.registrations.window(codes, registration.title, registration.year)
+    deadlines = await uow.registrations.deadlines(codes, registration.title, registration.year)
+    return deadlines.assessment_opens, deadlines.assessment_closes
 
 
 async def _reload(uow: UnitOfWork, registration_id: int) -> Registration:

@@ -20,11 +20,8 @@ from bot.domain.hamlets import (
     Invite,
     InviteState,
     ListFilter,
-    Numbers,
     Page,
-    count_numbers,
     hash_token,
-    households_to_target,
     invite_expiry,
     new_invite_token,
 )
@@ -36,13 +33,22 @@ from bot.domain.households import (
 )
 from bot.domain.messages import N_
 from bot.domain.registrations import Registration
+from bot.domain.stats import Numbers, count_numbers, households_to_target, inherited_target
 from bot.domain.status import Status
 from bot.domain.users import Role, User, areas_with_role, oversees
 from bot.services.areas import area_path
+from bot.services.deadlines import check_registration_open
 from bot.services.errors import ServiceError
 from bot.services.households import Overview, check_household_form, create_household, free_code
 from bot.services.ports import Delivery, Notifier, UnitOfWork
-from bot.services.scope import OFFICER_ROLES, check_hamlet, household_in_scope, refuse
+from bot.services.scope import (
+    MSG_NOT_YOUR_AREA,
+    OFFICER_ROLES,
+    check_area,
+    check_hamlet,
+    household_in_scope,
+    refuse,
+)
 
 GIA_DINH = Title.GIA_DINH.value
 REMINDER_KIND = "hamlet_pending"
@@ -69,11 +75,18 @@ class NewInvite:
     token: str  # shown once, in the link; only its hash is stored
 
 
+MSG_OFFICER_APPOINTED = N_("✅ {hamlet}: a new commune officer accepted your invitation.")
+MSG_HAMLET_RETIRED = N_("This hamlet is no longer in use: restore it first in /hamlets.")
+
+
 async def create_invite(
     uow: UnitOfWork, actor: User, hamlet_code: str, now: datetime, days: int | None = None
 ) -> NewInvite:
     """A single-use invitation to head `hamlet_code`, by an officer over it."""
     await check_hamlet(uow, actor, hamlet_code, "invite", now, OFFICER_ROLES)
+    hamlet = await uow.areas.get(hamlet_code)
+    if hamlet is not None and hamlet.retired:
+        raise ServiceError(MSG_HAMLET_RETIRED)
     token = new_invite_token()
     expires = invite_expiry(now) if days is None else invite_expiry(now, days)
     invite = await uow.invites.add(hash_token(token), hamlet_code, actor.id, now, expires)
@@ -87,17 +100,40 @@ async def create_invite(
 async def open_invites(
     uow: UnitOfWork, actor: User, commune_code: str, now: datetime
 ) -> list[Invite]:
+    """Open invitations of the commune: its officers' and its hamlets' heads'."""
     hamlets = await _commune_hamlets(uow, actor, commune_code, "list_invites", now)
-    return await uow.invites.open_in(hamlets, now)
+    return await uow.invites.open_in([commune_code, *hamlets], now)
+
+
+async def create_officer_invite(
+    uow: UnitOfWork, actor: User, commune_code: str, now: datetime
+) -> NewInvite:
+    """A single-use invitation to become one of the commune's officers, by an officer of the
+    commune (a colleague) or a super admin."""
+    path = await check_area(uow, actor, commune_code, "invite_officer", now)
+    if path[-1].level != "commune":
+        raise await refuse(uow, actor.id, "invite_officer", now, message=MSG_NOT_YOUR_AREA)
+    token = new_invite_token()
+    invite = await uow.invites.add(
+        hash_token(token), commune_code, actor.id, now, invite_expiry(now), Role.COMMUNE_OFFICER
+    )
+    details = {"area": commune_code, "invite": invite.id, "role": Role.COMMUNE_OFFICER.value}
+    await uow.audit.record("invite", None, details, now, actor_id=actor.id)
+    await uow.commit()
+    return NewInvite(invite, token)
 
 
 async def revoke_invite(uow: UnitOfWork, actor: User, invite_id: int, now: datetime) -> None:
     invite = await uow.invites.get(invite_id)
     if invite is None:
         raise ServiceError(MSG_INVITE_INVALID)
-    await check_hamlet(uow, actor, invite.hamlet_code, "revoke_invite", now, OFFICER_ROLES)
+    if invite.role == Role.COMMUNE_OFFICER:
+        await check_area(uow, actor, invite.hamlet_code, "revoke_invite", now)
+    else:
+        await check_hamlet(uow, actor, invite.hamlet_code, "revoke_invite", now, OFFICER_ROLES)
     await uow.invites.revoke(invite_id, now)
-    await uow.audit.record("revoke_invite", None, {"invite": invite_id}, now, actor_id=actor.id)
+    details = {"invite": invite_id, "hamlet": invite.hamlet_code}
+    await uow.audit.record("revoke_invite", None, details, now, actor_id=actor.id)
     await uow.commit()
 
 
@@ -112,26 +148,28 @@ async def invite_for(uow: UnitOfWork, token: str, now: datetime) -> Invite:
 async def accept_invite(
     uow: UnitOfWork, notifier: Notifier, user_id: int, token: str, now: datetime
 ) -> Invite:
-    """The user confirmed: they become head of the invitation's hamlet; the officer is told."""
+    """The user confirmed: they take the invitation's role (hamlet head, or commune officer)
+    over its area; whoever invited them is told."""
     invite = await invite_for(uow, token, now)
     if not await uow.invites.use(invite.id, user_id, now):
         raise ServiceError(MSG_INVITE_INVALID)
-    await uow.users.grant(user_id, Role.HAMLET_HEAD, invite.hamlet_code)
+    await uow.users.grant(user_id, invite.role, invite.hamlet_code)
+    officer_invite = invite.role == Role.COMMUNE_OFFICER
     await uow.audit.record(
-        "head_appointed",
+        "officer_appointed" if officer_invite else "head_appointed",
         None,
-        {"hamlet": invite.hamlet_code, "invite": invite.id},
+        {"area" if officer_invite else "hamlet": invite.hamlet_code, "invite": invite.id},
         now,
         actor_id=user_id,
     )
     await uow.commit()
-    hamlet = await uow.areas.get(invite.hamlet_code)
-    officer = await uow.users.get(invite.created_by)
+    area = await uow.areas.get(invite.hamlet_code)
+    inviter = await uow.users.get(invite.created_by)
     await notifier.notify(
         invite.created_by,
-        (officer.language if officer else None) or "vi",
-        MSG_HEAD_APPOINTED,
-        {"hamlet": hamlet.name if hamlet else invite.hamlet_code},
+        (inviter.language if inviter else None) or "vi",
+        MSG_OFFICER_APPOINTED if officer_invite else MSG_HEAD_APPOINTED,
+        {"hamlet": area.name if area else invite.hamlet_code},
     )
     return invite
 
@@ -160,7 +198,7 @@ async def _commune_hamlets(
     path = await area_path(uow, commune_code)
     codes = [area.code for area in path]
     if not path or path[-1].level != "commune" or not oversees(actor, codes, OFFICER_ROLES):
-        raise await refuse(uow, actor, action, now)
+        raise await refuse(uow, actor.id, action, now)
     return [area.code for area in await uow.areas.children(commune_code) if area.level == "hamlet"]
 
 
@@ -244,11 +282,12 @@ async def collect_pledges(
     """Record that the chosen households pledged at a meeting. All of them must be of the
     hamlet, or nothing is recorded."""
     await check_hamlet(uow, actor, hamlet_code, "pledges", now)
+    await check_registration_open(uow, hamlet_code, GIA_DINH, year, now)
     wanted = set(household_ids)
     lines = await uow.hamlets.lines(hamlet_code, year, sorted(wanted))
     if {line.id for line in lines} != wanted:
         stranger = min(wanted - {line.id for line in lines})
-        raise await refuse(uow, actor, "pledges", now, stranger)
+        raise await refuse(uow, actor.id, "pledges", now, stranger)
     recorded = 0
     for line in lines:
         if line.status is not None:
@@ -299,6 +338,7 @@ async def hamlet_numbers(
 ) -> HamletNumbers:
     await check_hamlet(uow, actor, hamlet_code, "numbers", now)
     numbers = count_numbers(await uow.hamlets.standings(hamlet_code, year))
+    await uow.commit()  # a read that may have refreshed the numbers' cache: keep the work
     target = await target_for(uow, hamlet_code, GIA_DINH, year)
     return HamletNumbers(numbers, target, households_to_target(numbers, target))
 
@@ -306,8 +346,7 @@ async def hamlet_numbers(
 async def target_for(uow: UnitOfWork, area_code: str, title: str, year: int) -> int | None:
     """The most specific target on the area's path (a hamlet inherits its commune's)."""
     codes = [area.code for area in await area_path(uow, area_code)]
-    targets = await uow.targets.of(codes, title, year)
-    return next((targets[code] for code in reversed(codes) if code in targets), None)
+    return inherited_target(codes, await uow.targets.of(codes, title, year))
 
 
 # --- reminders -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from bot.domain.households import (
 )
 from bot.domain.messages import N_
 from bot.domain.registrations import Registration
+from bot.services.deadlines import check_registration_open
 from bot.services.errors import NotAllowed, ServiceError
 from bot.services.ports import UnitOfWork
 
@@ -87,7 +88,7 @@ async def register_household(
 async def check_household_form(uow: UnitOfWork, form: HouseholdForm) -> None:
     """The place exists, the numbers fit, and the phone is not already the hamlet's."""
     hamlet = await uow.areas.get(form.hamlet_code)
-    if hamlet is None or hamlet.level not in ("hamlet", "commune"):
+    if hamlet is None or hamlet.level not in ("hamlet", "commune") or hamlet.retired:
         raise ServiceError(N_("This place is not in the list. Please choose again."))
     if not form.members_count >= 1 or not 0 <= form.school_age_count <= form.members_count:
         raise ServiceError(N_("The numbers of members and children do not fit together."))
@@ -99,6 +100,7 @@ async def create_household(
     uow: UnitOfWork, form: HouseholdForm, *, year: int, now: datetime
 ) -> tuple[Household, Registration]:
     """The household and its pledge for `year`, not committed (the caller adds its part)."""
+    await check_registration_open(uow, form.hamlet_code, GIA_DINH, year, now)
     household = await uow.households.add(form, await free_code(uow), now)
     registration = await uow.registrations.add(
         household.id,
@@ -118,6 +120,7 @@ async def pledge_for_year(
     household = await own_household(uow, user_id)
     if await uow.registrations.find(household.id, HOUSEHOLD_SUBJECT, GIA_DINH, year):
         raise ServiceError(N_("Your family has already pledged for {year}."), year=str(year))
+    await check_registration_open(uow, household.hamlet_code, GIA_DINH, year, now)
     registration = await uow.registrations.add(
         household.id, HOUSEHOLD_SUBJECT, GIA_DINH, year, known_commitments(commitments), now
     )

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.domain.areas import Area
+from bot.domain.audit import AuditEntry
 from bot.domain.criteria import StoredCriteriaSet
-from bot.domain.hamlets import HouseholdLine, Invite, ListFilter, Page, StandingRow
+from bot.domain.deadlines import Deadlines
+from bot.domain.export import ExportRow
+from bot.domain.hamlets import HouseholdLine, Invite, ListFilter, Page
 from bot.domain.households import Household, HouseholdForm, Member
+from bot.domain.recognition import Proposal
 from bot.domain.registrations import JsonAnswer, Registration
+from bot.domain.roster import ExistingHousehold, RosterRow
+from bot.domain.stats import StandingRow
 from bot.domain.status import Status
 from bot.domain.users import Role, User
 
@@ -29,6 +35,14 @@ class AreaRepository(Protocol):
     async def children(self, parent_code: str | None) -> list[Area]: ...
     async def upsert_many(self, areas: Iterable[Area]) -> None: ...
     async def count_by_level(self) -> dict[str, int]: ...
+    async def household_counts(self, codes: Iterable[str]) -> dict[str, int]: ...
+    async def set_retired(
+        self, code: str, at: datetime | None, merged_into: str | None = None
+    ) -> None: ...
+
+    async def relocate(self, source: str, target: str) -> int:
+        """Households and residents of hamlet `source` move to `target`; households moved."""
+        ...
 
 
 class UserRepository(Protocol):
@@ -44,6 +58,7 @@ class UserRepository(Protocol):
     async def consent_time(self, user_id: int) -> datetime | None: ...
     async def grant(self, user_id: int, role: Role, area_code: str | None) -> None: ...
     async def revoke(self, user_id: int, role: Role, area_code: str | None) -> bool: ...
+    async def ids_with_role(self, role: Role) -> list[int]: ...
     async def holders(self, role: Role, area_codes: Iterable[str]) -> list[tuple[int, str]]: ...
     async def set_unreachable(self, user_id: int, at: datetime | None) -> None: ...
 
@@ -94,10 +109,21 @@ class HouseholdRepository(Protocol):
     ) -> None: ...
     async def by_claim_code(self, code: str) -> Household | None: ...
     async def clear_claim_code(self, household_id: int) -> None: ...
+    async def roster_keys(self, hamlet_codes: Sequence[str]) -> list[ExistingHousehold]:
+        """(id, hamlet code, name key, phone) of these hamlets' households, for a roster."""
+        ...
+
+    async def codes_taken(self, codes: Collection[str]) -> set[str]:
+        """Those of `codes` already in use as a household code or a claim code."""
+        ...
+
+    async def bulk_add(self, rows: Sequence[tuple[str, RosterRow]], now: datetime) -> int:
+        """Insert (household code, roster row) pairs in bulk; the number inserted."""
+        ...
 
 
 class RegistrationRepository(Protocol):
-    """Registrations with their status history; assessment windows per area."""
+    """Registrations with their status history; the year's deadlines per area."""
 
     async def add(
         self,
@@ -132,21 +158,15 @@ class RegistrationRepository(Protocol):
         comment: str | None = None,
         score: tuple[int, bool] | None = None,
     ) -> None: ...
-    async def window(
-        self, area_codes: list[str], title: str, year: int
-    ) -> tuple[datetime | None, datetime | None] | None: ...
-    async def set_window(
-        self,
-        area_code: str,
-        title: str,
-        year: int,
-        opens_at: datetime | None,
-        closes_at: datetime | None,
+    async def set_decision(self, registration_ids: list[int], number: str, day: date) -> None: ...
+    async def deadlines(self, area_codes: list[str], title: str, year: int) -> Deadlines: ...
+    async def set_deadlines(
+        self, area_code: str, title: str, year: int, deadlines: Deadlines
     ) -> None: ...
 
 
 class AuditLog(Protocol):
-    """What was done, when, to which household: never names, phones or Telegram ids."""
+    """What was done, when, where, by whom (a Telegram id): never names or phones."""
 
     async def record(
         self,
@@ -158,6 +178,7 @@ class AuditLog(Protocol):
         actor_id: int | None = None,
     ) -> None: ...
     async def entries(self, household_id: int | None = None) -> list[dict[str, Any]]: ...
+    async def recent(self, area_codes: list[str] | None, limit: int) -> list[AuditEntry]: ...
     async def count_since(self, actor_id: int, action: str, since: datetime) -> int: ...
 
 
@@ -165,7 +186,13 @@ class InviteRepository(Protocol):
     """Invitations to become a hamlet head, found by the hash of their token."""
 
     async def add(
-        self, token_hash: str, hamlet_code: str, created_by: int, now: datetime, expires: datetime
+        self,
+        token_hash: str,
+        hamlet_code: str,
+        created_by: int,
+        now: datetime,
+        expires: datetime,
+        role: Role = Role.HAMLET_HEAD,
     ) -> Invite: ...
     async def by_hash(self, token_hash: str) -> Invite | None: ...
     async def get(self, invite_id: int) -> Invite | None: ...
@@ -193,7 +220,27 @@ class ReminderRepository(Protocol):
 
 class TargetRepository(Protocol):
     async def of(self, area_codes: Sequence[str], title: str, year: int) -> dict[str, int]: ...
-    async def set(self, area_code: str, title: str, year: int, percent: int) -> None: ...
+    async def set(self, area_code: str, title: str, year: int, percent: int | None) -> None: ...
+
+
+class StatsRepository(Protocol):
+    """Numbers over many hamlets, counted in the database."""
+
+    async def areas_below(self, code: str) -> list[Area]: ...
+    async def standings(
+        self, hamlet_codes: list[str], title: str, year: int, by_commune: bool = False
+    ) -> list[StandingRow]: ...
+    async def proposals(
+        self, hamlet_codes: list[str], title: str, year: int
+    ) -> list[Proposal]: ...
+
+
+class ExportRepository(Protocol):
+    """One hamlet's households for a spreadsheet, by name, read in batches as they are used."""
+
+    def rows(
+        self, hamlet_code: str, year: int, which: ListFilter = ListFilter.ALL
+    ) -> AsyncIterator[ExportRow]: ...
 
 
 class UnitOfWork(Protocol):
@@ -221,6 +268,10 @@ class UnitOfWork(Protocol):
     def reminders(self) -> ReminderRepository: ...
     @property
     def targets(self) -> TargetRepository: ...
+    @property
+    def stats(self) -> StatsRepository: ...
+    @property
+    def export(self) -> ExportRepository: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

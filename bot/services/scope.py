@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+from bot.domain.areas import Area
 from bot.domain.households import Household
 from bot.domain.messages import N_
 from bot.domain.users import Role, User, oversees
@@ -21,15 +22,22 @@ OFFICER_ROLES = (Role.COMMUNE_OFFICER,)
 
 MSG_OUTSIDE = N_("This household is outside your area.")
 MSG_NOT_YOUR_HAMLET = N_("This hamlet is outside your area.")
+MSG_NOT_YOUR_AREA = N_("This area is outside the ones you look after.")
 
 
 async def refuse(
-    uow: UnitOfWork, actor: User, action: str, now: datetime, household_id: int | None = None
+    uow: UnitOfWork,
+    actor_id: int,
+    action: str,
+    now: datetime,
+    household_id: int | None = None,
+    message: str | None = None,
 ) -> NotAllowed:
     """Write the refused attempt down (ids only), for the caller to raise."""
-    await uow.audit.record("refused", household_id, {"attempted": action}, now, actor_id=actor.id)
+    await uow.audit.record("refused", household_id, {"attempted": action}, now, actor_id=actor_id)
     await uow.commit()
-    return NotAllowed(MSG_OUTSIDE if household_id is not None else MSG_NOT_YOUR_HAMLET)
+    default = MSG_OUTSIDE if household_id is not None else MSG_NOT_YOUR_HAMLET
+    return NotAllowed(message or default)
 
 
 async def check_hamlet(
@@ -47,7 +55,7 @@ async def check_hamlet(
         or path[-1].level != "hamlet"
         or not oversees(actor, [a.code for a in path], roles)
     ):
-        raise await refuse(uow, actor, action, now)
+        raise await refuse(uow, actor.id, action, now)
 
 
 async def household_in_scope(
@@ -64,4 +72,21 @@ async def household_in_scope(
         codes = [area.code for area in await area_path(uow, household.hamlet_code)]
         if oversees(actor, codes, roles):
             return household
-    raise await refuse(uow, actor, action, now, household_id)
+    raise await refuse(uow, actor.id, action, now, household_id)
+
+
+async def check_area(
+    uow: UnitOfWork,
+    actor: User,
+    area_code: str,
+    action: str,
+    now: datetime,
+    roles: Collection[Role] = OFFICER_ROLES,
+) -> list[Area]:
+    """The area's path (top-down), when `actor` holds one of `roles` over it: an officer
+    over their commune and what is below it, a super admin anywhere. An unknown code is
+    refused like a forbidden one, so that codes cannot be probed."""
+    path = await area_path(uow, area_code)
+    if path and path[-1].code == area_code and oversees(actor, [a.code for a in path], roles):
+        return path
+    raise await refuse(uow, actor.id, action, now, message=MSG_NOT_YOUR_AREA)

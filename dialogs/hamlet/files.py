@@ -3,7 +3,6 @@ QR code to print."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiogram.types import BufferedInputFile, CallbackQuery
@@ -12,12 +11,12 @@ from aiogram_dialog.widgets.kbd import Button, Column
 
 from bot.domain.areas import Area, place_label
 from bot.domain.hamlets import family_link
-from bot.domain.text import search_key
 from bot.i18n import N_
 from bot.qr import qr_png
 from bot.services.areas import area_path
 from bot.services.errors import ServiceError
 from bot.services.hamlet_export import hamlet_export_rows
+from dialogs.files import file_name
 from dialogs.hamlet.common import BackTo, hamlet_code
 from dialogs.states import HamletSG
 from dialogs.widgets import (
@@ -35,12 +34,6 @@ from dialogs.widgets import (
 async def _path(manager: DialogManager) -> list[Area]:
     """The hamlet and the areas above it."""
     return await area_path(manager.middleware_data["uow"], hamlet_code(manager))
-
-
-def file_name(hamlet: str, year: int) -> str:
-    """An ASCII file name that every phone and computer keeps: thon-doai-2026.xlsx."""
-    slug = re.sub(r"[^a-z0-9]+", "-", search_key(hamlet)).strip("-") or "hamlet"
-    return f"{slug}-{year}.xlsx"
 
 
 async def on_export(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:

@@ -23,6 +23,7 @@ from bot.domain.parsers import parse_day
 from bot.i18n import N_
 from bot.services.errors import ServiceError
 from bot.services.hamlets import collect_pledges, to_pledge
+from dialogs.days import pressed_day
 from dialogs.hamlet.common import (
     BackTo,
     hamlet_code,
@@ -73,12 +74,8 @@ async def on_open(_: CallbackQuery, __: Any, manager: DialogManager) -> None:
     await _chosen(manager).reset_checked()
 
 
-async def on_today(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    await _record(callback, manager, today(manager))
-
-
-async def on_yesterday(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    await _record(callback, manager, today(manager) - timedelta(days=1))
+async def on_day_button(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _record(callback, manager, pressed_day(manager, button))
 
 
 async def on_typed_day(message: Message, _: Any, manager: DialogManager, day: date) -> None:
@@ -153,8 +150,8 @@ def date_window() -> Window:
             "day/month/year, for example: 25/03/2025"
         ),
         Row(
-            Button(Label("Today"), id="today", on_click=on_today),
-            Button(Label("Yesterday"), id="yesterday", on_click=on_yesterday),
+            Button(Label("Today"), id="today", on_click=on_day_button),
+            Button(Label("Yesterday"), id="yesterday", on_click=on_day_button),
         ),
         Column(BackTo(HamletSG.pledges)),
         TextInput(

@@ -9,21 +9,20 @@ from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.domain.hamlets import share
-from bot.i18n import N_, percent
-from bot.services.hamlets import HamletNumbers, hamlet_numbers, hamlets_of, to_verify
+from bot.i18n import N_
+from bot.services.hamlets import hamlet_numbers, hamlets_of, to_verify
 from dialogs.hamlet import files, households, meeting, remind
 from dialogs.hamlet.common import (
     HAMLET,
     BackTo,
     Note,
     hamlet_code,
-    locale,
     place_of,
     pop_note,
     shown_number,
     writer,
 )
+from dialogs.numbers import add_numbers, add_target
 from dialogs.states import HamletSG, ProxySG
 from dialogs.widgets import (
     I18nFormat,
@@ -72,42 +71,17 @@ async def get_numbers(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict
     found = await hamlet_numbers(
         uow, acting_user(dialog_manager), hamlet_code(dialog_manager), year, now()
     )
-    counts, language = found.numbers, locale(dialog_manager)
+    counts = found.numbers
     lines = writer(dialog_manager)
     lines.add(
         N_("📊 <b>{place} in numbers, {year}</b>"),
         place=await place_of(dialog_manager),
         year=str(year),
     )
-    lines.add(N_("🏠 Households: {count}"), count=counts.households)
-    for msgid, value in (
-        (N_("📝 Registered: {count} ({share})"), counts.registered),
-        (N_("📋 Self-assessed: {count} ({share})"), counts.self_assessed),
-        (N_("👍 Reaching the mark: {count} ({share})"), counts.passed),
-        (N_("✅ Confirmed by the hamlet head: {count} ({share})"), counts.verified),
-        (N_("🏅 Recognised by the commune: {count} ({share})"), counts.recognised),
-        (N_("📵 Not on Telegram: {count} ({share})"), counts.unreachable),
-    ):
-        shown = percent(share(value, counts.households) / 100, language)
-        lines.add(msgid, count=value, share=shown)
+    add_numbers(lines, counts)
     lines.lines.append("")
-    if found.target is None or found.missing is None:
-        lines.add(N_("🎯 No target is set for this year."))
-    elif found.missing == 0:
-        lines.add(
-            N_("🎯 The target, {target} recognised, is reached."), target=_target(found, language)
-        )
-    else:
-        lines.add(
-            N_("🎯 {missing} more households to be recognised to reach {target}."),
-            missing=found.missing,
-            target=_target(found, language),
-        )
+    add_target(lines, found.target, found.missing)
     return {"text": lines.text()}
-
-
-def _target(found: HamletNumbers, language: str) -> str:
-    return percent((found.target or 0) / 100, language)
 
 
 def menu_window() -> Window:

@@ -10,17 +10,17 @@ from aiogram_dialog import DialogManager, StartMode
 from aiogram_dialog.widgets.kbd import Button
 
 from bot.domain.areas import place_label
-from bot.domain.households import COMMITMENTS, HouseholdForm, check_school_age
+from bot.domain.households import COMMITMENTS, check_school_age
 from bot.domain.parsers import InputError, parse_phone
 from bot.services.areas import area_path, home_area_path
 from bot.services.drafts import discard_draft, load_draft
 from bot.services.errors import ServiceError
 from bot.services.households import PhoneAlreadyRegistered, phone_in_use, register_household
+from dialogs.household_form import Questions, household_form, number_choices, set_members
 from dialogs.states import LinkSG, RegistrationSG
 from dialogs.widgets import current_user_id, now, tell, this_year
 
 DRAFT = "RegistrationSG"
-NUMBER_BUTTONS = 8
 # The field each summary edit button changes, and the question that asks it.
 EDITS = {
     "edit_place": RegistrationSG.place,
@@ -30,6 +30,9 @@ EDITS = {
     "edit_children": RegistrationSG.school_age,
     "edit_pledge": RegistrationSG.pledge,
 }
+QUESTIONS = Questions(
+    RegistrationSG.summary, EDITS, required=("hamlet", "name", "phone", "members", "commitments")
+)
 
 
 def _uow(manager: DialogManager) -> Any:
@@ -62,11 +65,8 @@ async def get_place(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[s
 
 async def get_numbers(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     state = dialog_manager.current_context().state
-    if state == RegistrationSG.members:
-        numbers = range(1, NUMBER_BUTTONS + 1)
-    else:
-        numbers = range(min(dialog_manager.dialog_data.get("members", 1), NUMBER_BUTTONS) + 1)
-    return {"numbers": [str(n) for n in numbers], **_progress(state)}
+    numbers = number_choices(dialog_manager.dialog_data, members=state == RegistrationSG.members)
+    return {"numbers": numbers, **_progress(state)}
 
 
 async def get_pledge(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -117,23 +117,9 @@ async def get_step(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     return _progress(dialog_manager.current_context().state)
 
 
-async def _next(manager: DialogManager, state: Any) -> None:
-    """Go on to `state`, or back to the summary when the user came to change one answer."""
-    if manager.dialog_data.get("_editing") and _complete(manager.dialog_data):
-        manager.dialog_data["_editing"] = False
-        await manager.switch_to(RegistrationSG.summary)
-        return
-    await manager.switch_to(state)
-
-
-def _complete(data: dict[str, Any]) -> bool:
-    fields = ("hamlet", "name", "phone", "members", "commitments")
-    return all(data.get(f) for f in fields) and data.get("school_age") is not None
-
-
 async def on_place_ok(_: CallbackQuery, __: Button, manager: DialogManager) -> None:
     manager.dialog_data["_auto"] = []
-    await _next(manager, RegistrationSG.name)
+    await QUESTIONS.next(manager, RegistrationSG.name)
 
 
 async def on_area_chosen(_: Any, result: Any, manager: DialogManager) -> None:
@@ -144,12 +130,12 @@ async def on_area_chosen(_: Any, result: Any, manager: DialogManager) -> None:
         if path[-1].code != manager.dialog_data.get("hamlet") and manager.dialog_data.get("phone"):
             manager.dialog_data["phone"] = None  # a phone is checked against its hamlet
         manager.dialog_data.update({"hamlet": path[-1].code, "_auto": []})
-        await _next(manager, RegistrationSG.name)
+        await QUESTIONS.next(manager, RegistrationSG.name)
 
 
 async def on_name(_: Message, __: Any, manager: DialogManager, name: str) -> None:
     manager.dialog_data["name"] = name
-    await _next(manager, RegistrationSG.phone)
+    await QUESTIONS.next(manager, RegistrationSG.phone)
 
 
 async def on_phone(message: Message, _: Any, manager: DialogManager, phone: str) -> None:
@@ -158,7 +144,7 @@ async def on_phone(message: Message, _: Any, manager: DialogManager, phone: str)
         await manager.switch_to(RegistrationSG.duplicate)
         return
     manager.dialog_data["phone"] = phone
-    await _next(manager, RegistrationSG.members)
+    await QUESTIONS.next(manager, RegistrationSG.members)
 
 
 async def on_contact(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -175,12 +161,8 @@ async def on_members(event: Any, _: Any, manager: DialogManager, value: Any) -> 
     members = int(value)
     if not 1 <= members <= 30:
         return
-    manager.dialog_data["members"] = members
-    school_age = manager.dialog_data.get("school_age")
-    if school_age is not None and school_age > members:
-        manager.dialog_data["school_age"] = None
-        manager.dialog_data["_editing"] = False  # the children's number must be asked again
-    await _next(manager, RegistrationSG.school_age)
+    set_members(manager.dialog_data, members)
+    await QUESTIONS.next(manager, RegistrationSG.school_age)
 
 
 async def on_school_age(event: Any, _: Any, manager: DialogManager, value: Any) -> None:
@@ -190,7 +172,7 @@ async def on_school_age(event: Any, _: Any, manager: DialogManager, value: Any) 
         await tell(manager, event, error)
         return
     manager.dialog_data["school_age"] = school_age
-    await _next(manager, RegistrationSG.pledge)
+    await QUESTIONS.next(manager, RegistrationSG.pledge)
 
 
 async def on_commitment(_: CallbackQuery, __: Any, manager: DialogManager, key: str) -> None:
@@ -205,25 +187,15 @@ async def on_pledge_done(_: CallbackQuery, __: Button, manager: DialogManager) -
     await manager.switch_to(RegistrationSG.summary)
 
 
-async def on_edit(_: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    manager.dialog_data["_editing"] = True
-    await manager.switch_to(EDITS[str(button.widget_id)])
+on_edit = QUESTIONS.on_edit
 
 
 async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
     data = manager.dialog_data
-    form = HouseholdForm(
-        hamlet_code=data["hamlet"],
-        head_name=data["name"],
-        phone=data["phone"],
-        members_count=data["members"],
-        school_age_count=data["school_age"],
-        commitments=tuple(data.get("commitments", [])),
-    )
     uow = _uow(manager)
     try:
         household, _registration = await register_household(
-            uow, callback.from_user.id, form, year=this_year(manager), now=now()
+            uow, callback.from_user.id, household_form(data), year=this_year(manager), now=now()
         )
     except PhoneAlreadyRegistered:
         data["phone"] = None

@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from tests.bench import hamlet, registration
+from tests.bench import hamlet, registration, stats
 from tests.fakes import recording_bot
 
 
@@ -76,13 +76,17 @@ async def bench_updates(n: int, repeats: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("name", choices=["updates", "registration", "hamlet"])
+    parser.add_argument("name", choices=["updates", "registration", "hamlet", "stats"])
     parser.add_argument(
         "--n",
         type=int,
         help="updates per measurement (400); registration: users (2000); hamlet: calls (300)",
     )
     parser.add_argument("--households", type=int, default=2000, help="hamlet: its households")
+    parser.add_argument(
+        "--households-total", type=int, default=1_000_000, help="stats: households in all"
+    )
+    parser.add_argument("--communes", type=int, default=300, help="stats: communes")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=1, help="registration: users at once")
     args = parser.parse_args(argv)
@@ -90,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         return registration.main(args.n or 2000, args.concurrency)
     if args.name == "hamlet":
         return hamlet.main(args.households, args.n or 300)
+    if args.name == "stats":
+        return stats.main(args.households_total, args.communes, args.n or 5)
     args.n = args.n or 400
     rates = asyncio.run(bench_updates(args.n, args.repeats))
     floor = rates["floor"]

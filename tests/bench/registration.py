@@ -30,6 +30,7 @@ from aiogram.types import CallbackQuery, Message, Update, User
 from aiogram_dialog.test_tools import BotClient
 from aiogram_dialog.test_tools.keyboard import InlineButtonDataLocator
 from aiogram_dialog.utils import CB_SEP
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import dialog_ids
@@ -196,6 +197,21 @@ async def run_users(
     return Run(len(feed.seconds), seconds, feed.seconds)
 
 
+class StatementCount:
+    """Counts the statements the engine sends, from now until `stop`."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.count = 0
+        self._engine = engine.sync_engine
+        event.listen(self._engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_: Any) -> None:
+        self.count += 1
+
+    def stop(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._seen)
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     """Nearest-rank percentile of `values` (share from 0 to 1)."""
     ordered = sorted(values)
@@ -246,8 +262,10 @@ async def bench_registration(
     settings = Settings(database_url="sqlite+aiosqlite:///unused.db", redis_url=None)
     manager = ChatMessageManager()
     dp = build_dispatcher(settings, session_factory, create_i18n("vi"), message_manager=manager)
+    statements = StatementCount(engine)
     try:
         real = await run_users(dp, manager, journeys, concurrency)
+        statements.stop()
         submitted = await submitted_count(session_factory, n)
     finally:
         await dp.storage.close()
@@ -266,6 +284,7 @@ async def bench_registration(
         "floor_seconds": round(floor.seconds, 1),
         "submitted": submitted,
         "concurrency": concurrency,
+        "sql_per_update": round(statements.count / max(1, real.updates), 2),
     }
 
 
@@ -277,6 +296,7 @@ JSON_KEYS = (
     "p99_ms",
     "users",
     "updates",
+    "sql_per_update",
 )
 
 
@@ -292,6 +312,7 @@ def report(figures: dict[str, Any]) -> list[str]:
         f"({figures['seconds']} s, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms) "
         f"= {figures['ratio']:.3f} x floor (target >= 0.5)",
         f"self-assessments submitted: {figures['submitted']}/{figures['users']}",
+        f"SQL statements per update (dialog state not counted): {figures['sql_per_update']}",
         json.dumps({key: figures[key] for key in JSON_KEYS}),
     ]
 

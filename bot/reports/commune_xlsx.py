@@ -1,0 +1,112 @@
+"""The commune's list as one Excel workbook: a summary sheet (each hamlet's numbers and the
+totals), then a sheet per hamlet with the hamlet list's columns. Write-only: rows go to disk
+as they come, so a commune of any size is written in little memory."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.domain.export import ExportRow
+from bot.domain.hamlets import ListFilter
+from bot.domain.stats import Numbers, Standing
+from bot.reports.household_sheet import BOLD, append_household, cell, list_sheet, set_widths
+
+SUMMARY_TITLE = "Tổng hợp"
+SUMMARY_HEADERS = (
+    "Thôn",
+    "Số hộ",
+    "Đã đăng ký",
+    "Đã tự đánh giá",
+    "Đã xác nhận",
+    "Được công nhận",
+)
+SUMMARY_STEPS = ("households", "registered", "self_assessed", "verified", "recognised")
+SUMMARY_WIDTHS = (28, 10, 14, 16, 14, 16)
+TOTAL = "Tổng cộng"
+# Which households the hamlet sheets keep, as the heading says when they are not all.
+FILTER_NAMES = {
+    ListFilter.NOT_REGISTERED: "hộ chưa đăng ký",
+    ListFilter.REGISTERED: "hộ đã đăng ký, chưa tự đánh giá",
+    ListFilter.SELF_ASSESSED: "hộ đã tự đánh giá, chờ thôn xác nhận",
+    ListFilter.VERIFIED: "hộ đã được thôn xác nhận, chờ xã công nhận",
+    ListFilter.RETURNED: "hộ được thôn trả lại để tự đánh giá lại",
+    ListFilter.RECOGNISED: "hộ xã đã quyết định (công nhận hoặc không)",
+    ListFilter.UNREACHABLE: "hộ không liên lạc được qua Telegram",
+}
+MAX_TITLE = 31  # Excel's limit on a sheet's name
+NOT_IN_TITLES = re.compile(r"[\[\]:*?/\\]+")
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts for `name`: at most 31 characters, none of []:*?/\\, no
+    apostrophe at either end, and not one already `taken` (Excel ignores case); noted in
+    `taken`."""
+    base = NOT_IN_TITLES.sub("-", name).strip().strip("'").strip() or "Thôn"
+    title, copy = base[:MAX_TITLE], 1
+    while title.casefold() in taken:
+        copy += 1
+        suffix = f" ({copy})"
+        title = base[: MAX_TITLE - len(suffix)].rstrip() + suffix
+    taken.add(title.casefold())
+    return title
+
+
+class CommuneWorkbook:
+    """Write the summary now, then each hamlet's households as they are read."""
+
+    def __init__(
+        self,
+        out: BinaryIO,
+        place: str,
+        year: int,
+        which: ListFilter,
+        hamlets: Sequence[Standing],
+        zone: ZoneInfo,
+    ) -> None:
+        self._out, self._zone = out, zone
+        self._book = Workbook(write_only=True)
+        self._taken = {SUMMARY_TITLE.casefold()}
+        self._sheet: Worksheet | None = None
+        self._number = 0
+        _summary(self._book.create_sheet(SUMMARY_TITLE), heading(place, year, which), hamlets)
+
+    def hamlet(self, name: str) -> None:
+        self._sheet = list_sheet(self._book, sheet_title(name, self._taken))
+        self._number = 0
+
+    def add(self, row: ExportRow) -> None:
+        assert self._sheet is not None, "hamlet() first"
+        self._number += 1
+        append_household(self._sheet, self._number, row, self._zone)
+
+    def close(self) -> None:
+        self._book.save(self._out)
+
+
+def heading(place: str, year: int, which: ListFilter) -> str:
+    """The summary's first line: the title, the place and year, and the filter if any."""
+    parts = ["Gia đình học tập", place, f"năm {year}"]
+    if which in FILTER_NAMES:
+        parts.append(f"chỉ gồm {FILTER_NAMES[which]}")
+    return " – ".join(parts)
+
+
+def _summary(sheet: Worksheet, heading: str, hamlets: Sequence[Standing]) -> None:
+    set_widths(sheet, SUMMARY_WIDTHS)
+    sheet.freeze_panes = "A3"
+    sheet.append([cell(sheet, heading, font=BOLD)])
+    sheet.append([cell(sheet, header, font=BOLD) for header in SUMMARY_HEADERS])
+    for hamlet in hamlets:
+        sheet.append([hamlet.name, *_counts(hamlet.numbers)])
+    total = sum((hamlet.numbers for hamlet in hamlets), Numbers())
+    sheet.append([cell(sheet, value, font=BOLD) for value in (TOTAL, *_counts(total))])
+
+
+def _counts(numbers: Numbers) -> list[Any]:
+    return [getattr(numbers, step) for step in SUMMARY_STEPS]
