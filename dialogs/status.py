@@ -12,13 +12,8 @@ from aiogram_dialog.widgets.text import Format
 from bot.services.households import overview
 from bot.services.privacy import forget_me
 from dialogs.states import ForgetSG, MainSG, StatusSG
-from dialogs.summaries import Writer, status_text
+from dialogs.summaries import status_text, writer_for
 from dialogs.widgets import I18nFormat, Label, UnexpectedText, current_user_id, now, this_year
-
-
-def writer_for(manager: DialogManager) -> Writer:
-    i18n = manager.middleware_data["i18n"]
-    return Writer(i18n, i18n.current_locale, manager.middleware_data["settings"].zone)
 
 
 async def get_status(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:

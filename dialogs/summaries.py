@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.utils.i18n import I18n
+from aiogram_dialog import DialogManager
 
 from bot.domain.areas import place_label
 from bot.domain.criteria_model import Title
@@ -45,6 +46,13 @@ class Writer:
 
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+def writer_for(manager: DialogManager) -> Writer:
+    """Lines translated, filled and escaped for the user of this update: shown with Format,
+    not I18nFormat."""
+    data = manager.middleware_data
+    return Writer(data["i18n"], data["i18n"].current_locale, data["settings"].zone)
 
 
 def status_text(writer: Writer, overview: Overview | None, year: int) -> str:

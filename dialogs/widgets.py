@@ -119,6 +119,11 @@ def shipped() -> dict[str, str]:
     return shipped_criteria()
 
 
+def uow_of(manager: DialogManager) -> Any:
+    """The unit of work of this update (DbSessionMiddleware puts it in the middleware data)."""
+    return manager.middleware_data["uow"]
+
+
 def acting_user(manager: DialogManager) -> User:
     """The user behind the update, with their grants (and ADMIN_IDS' super admin role), as the
     middleware loaded them: what every staff service call is given as its actor."""

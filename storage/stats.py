@@ -232,8 +232,10 @@ class SqlStatsRepository:
                 HouseholdRow.head_name,
                 HouseholdRow.hamlet_code,
                 RegistrationRow.total,
+                AreaRow.name,
             )
             .join(HouseholdRow, HouseholdRow.id == RegistrationRow.household_id)
+            .join(AreaRow, AreaRow.code == HouseholdRow.hamlet_code)
             .where(
                 HouseholdRow.hamlet_code.in_(hamlet_codes),
                 RegistrationRow.subject == HOUSEHOLD_SUBJECT,

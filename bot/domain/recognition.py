@@ -32,6 +32,7 @@ class Proposal:
     head_name: str | None
     hamlet_code: str
     total: int | None
+    hamlet_name: str = ""
 
 
 def parse_decision_number(text: str) -> str:

@@ -4,28 +4,16 @@ service refuses."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode
 
 from bot.services.errors import ServiceError
 from bot.services.stats import home_area
-from dialogs.summaries import Writer
-from dialogs.widgets import acting_user, tell, this_year
+from dialogs.widgets import acting_user, tell, this_year, uow_of
 
 AREA = "area"  # start data and dialog_data: the area's code
 YEAR = "year"  # start data and dialog_data: the campaign year
-
-
-def uow_of(manager: DialogManager) -> Any:
-    return manager.middleware_data["uow"]
-
-
-def writer(manager: DialogManager) -> Writer:
-    """Lines translated, filled and escaped for this user: shown with Format."""
-    data = manager.middleware_data
-    return Writer(data["i18n"], data["i18n"].current_locale, data["settings"].zone)
 
 
 def area_code(manager: DialogManager) -> str:

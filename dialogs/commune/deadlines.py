@@ -17,7 +17,7 @@ from bot.domain.messages import N_
 from bot.domain.parsers import parse_day
 from bot.i18n import day as day_text
 from bot.services.deadlines import deadlines_of, set_deadline
-from dialogs.commune.common import area_code, start_on_area, uow_of, year_of
+from dialogs.commune.common import area_code, start_on_area, year_of
 from dialogs.states import DeadlinesSG
 from dialogs.widgets import (
     Choices,
@@ -29,6 +29,7 @@ from dialogs.widgets import (
     explain,
     now,
     on_input_error,
+    uow_of,
 )
 
 GIA_DINH = Title.GIA_DINH.value

@@ -34,7 +34,7 @@ from bot.i18n import day as day_text
 from bot.i18n import number
 from bot.services.errors import ServiceError
 from bot.services.recognition import decline, proposed, recognise
-from dialogs.commune.common import area_code, start_on_area, uow_of, year_of
+from dialogs.commune.common import area_code, start_on_area, year_of
 from dialogs.states import RecognizeSG
 from dialogs.widgets import (
     I18nFormat,
@@ -47,6 +47,7 @@ from dialogs.widgets import (
     on_input_error,
     tell,
     today,
+    uow_of,
 )
 
 CHOSEN = "chosen"  # the Multiselect's id
@@ -79,9 +80,7 @@ async def on_start(_: Any, manager: DialogManager) -> None:
 
 async def get_list(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     found = await _proposals(dialog_manager)
-    below = await uow_of(dialog_manager).stats.areas_below(area_code(dialog_manager))
-    names = {area.code: area.name for area in below}
-    items = [(p.registration_id, _item(p, names)) for p in found]
+    items = [(p.registration_id, _item(p)) for p in found]
     chosen = _chosen(dialog_manager).get_checked()
     locale = dialog_manager.middleware_data["i18n"].current_locale
     return {
@@ -97,10 +96,10 @@ async def get_list(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     }
 
 
-def _item(proposal: Proposal, hamlets: dict[str, str]) -> str:
+def _item(proposal: Proposal) -> str:
     """Name · hamlet · score: layout only, no words to translate."""
     name = proposal.head_name or "—"
-    return f"{name} · {hamlets.get(proposal.hamlet_code, '')} · {proposal.total or 0}"
+    return f"{name} · {proposal.hamlet_name} · {proposal.total or 0}"
 
 
 async def on_all(_: CallbackQuery, __: Button, manager: DialogManager) -> None:

@@ -25,10 +25,19 @@ from bot.domain.roster import ImportPlan
 from bot.i18n import fill, number
 from bot.services.errors import ServiceError
 from bot.services.roster_import import apply_roster, check_roster, roster_commune
-from dialogs.commune.common import area_code, start_on_area, uow_of
+from dialogs.commune.common import area_code, start_on_area
 from dialogs.commune.roster_report import counts_of, excerpt, excerpt_lines, full_lines
 from dialogs.states import ImportSG
-from dialogs.widgets import I18nFormat, Label, UnexpectedText, acting_user, explain, now, tell
+from dialogs.widgets import (
+    I18nFormat,
+    Label,
+    UnexpectedText,
+    acting_user,
+    explain,
+    now,
+    tell,
+    uow_of,
+)
 
 FILE_ID = "file_id"  # dialog_data: the roster's Telegram file id, to download it again
 FILE_NAME = "file_name"

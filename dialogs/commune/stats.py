@@ -16,12 +16,12 @@ from bot.domain.stats import registrations_to_target
 from bot.i18n import fill
 from bot.services.errors import ServiceError
 from bot.services.stats import AreaStats, area_stats
-from dialogs.commune.common import AREA, area_code, start_on_area, uow_of, writer, year_of
+from dialogs.commune.common import AREA, area_code, start_on_area, year_of
 from dialogs.commune.reports import on_chart, on_export
 from dialogs.numbers import add_numbers, add_target, shown_share
 from dialogs.states import StatsSG
-from dialogs.summaries import Writer
-from dialogs.widgets import Label, UnexpectedText, acting_user, now, tell
+from dialogs.summaries import Writer, writer_for
+from dialogs.widgets import Label, UnexpectedText, acting_user, now, tell, uow_of
 
 TRAIL = "_trail"  # dialog_data: the areas pressed on the way down, to go back up
 RANKED_LINES = 10  # a phone screen: the rest is in the buttons below
@@ -45,7 +45,7 @@ async def get_stats(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     items = [(a.code, a.name) for a in stats.below]
     trail = _trail(dialog_manager)
     return {
-        "text": stats_text(writer(dialog_manager), stats),
+        "text": stats_text(writer_for(dialog_manager), stats),
         "items": items,
         "below": bool(items),
         "up": bool(trail),

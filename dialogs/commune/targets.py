@@ -16,7 +16,7 @@ from bot.domain.messages import N_
 from bot.domain.parsers import parse_percent
 from bot.i18n import percent
 from bot.services.targets import TargetLine, set_target, targets_of
-from dialogs.commune.common import YEAR, area_code, start_on_area, uow_of, year_of
+from dialogs.commune.common import YEAR, area_code, start_on_area, year_of
 from dialogs.states import TargetsSG
 from dialogs.widgets import (
     Choices,
@@ -28,6 +28,7 @@ from dialogs.widgets import (
     explain,
     now,
     on_input_error,
+    uow_of,
 )
 
 GIA_DINH = Title.GIA_DINH.value

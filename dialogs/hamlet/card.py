@@ -14,9 +14,9 @@ from bot.domain.registrations import Registration
 from bot.domain.status import Status
 from bot.i18n import N_
 from bot.services.hamlets import GIA_DINH, Card, household_card
-from dialogs.hamlet.common import BackTo, Note, pop_note, writer
+from dialogs.hamlet.common import BackTo, Note, pop_note
 from dialogs.states import AssessmentSG, HamletSG
-from dialogs.summaries import STATUS_STEPS, TITLE_NAMES, Writer
+from dialogs.summaries import STATUS_STEPS, TITLE_NAMES, Writer, writer_for
 from dialogs.widgets import Label, UnexpectedText, acting_user, now, this_year
 
 LOADED_CARD = "hamlet_card"  # middleware data: the card loaded by this update's handler
@@ -41,7 +41,7 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     dialog_manager.dialog_data["registration"] = current.id if current else None
     status = current.status if current else None
     return {
-        "text": card_text(writer(dialog_manager), card, year),
+        "text": card_text(writer_for(dialog_manager), card, year),
         "to_verify": status == Status.SELF_ASSESSED,
         "to_fill_in": current is not None and current.can_answer,
         **pop_note(dialog_manager),

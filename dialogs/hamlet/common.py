@@ -15,7 +15,6 @@ from bot.domain.hamlets import HouseholdLine
 from bot.domain.status import Status
 from bot.i18n import number
 from bot.services.areas import area_path
-from dialogs.summaries import Writer
 from dialogs.widgets import Label, explain
 
 HAMLET = "hamlet"  # dialog_data: the code of the hamlet being worked on
@@ -49,13 +48,6 @@ def locale(manager: DialogManager) -> str:
 
 def shown_number(manager: DialogManager, value: int) -> str:
     return number(value, locale(manager))
-
-
-def writer(manager: DialogManager) -> Writer:
-    """Lines translated, filled and escaped for this user: shown with Format, not I18nFormat."""
-    return Writer(
-        manager.middleware_data["i18n"], locale(manager), manager.middleware_data["settings"].zone
-    )
 
 
 def line_name(line: HouseholdLine) -> str:

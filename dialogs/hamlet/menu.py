@@ -20,10 +20,10 @@ from dialogs.hamlet.common import (
     place_of,
     pop_note,
     shown_number,
-    writer,
 )
 from dialogs.numbers import add_numbers, add_target
 from dialogs.states import HamletSG, ProxySG
+from dialogs.summaries import writer_for
 from dialogs.widgets import (
     I18nFormat,
     Label,
@@ -72,7 +72,7 @@ async def get_numbers(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict
         uow, acting_user(dialog_manager), hamlet_code(dialog_manager), year, now()
     )
     counts = found.numbers
-    lines = writer(dialog_manager)
+    lines = writer_for(dialog_manager)
     lines.add(
         N_("📊 <b>{place} in numbers, {year}</b>"),
         place=await place_of(dialog_manager),

@@ -13,14 +13,9 @@ from aiogram_dialog.widgets.kbd import Button, Column
 from bot.i18n import N_
 from bot.services.errors import ServiceError
 from bot.services.hamlets import RemindReport, remind_pending
-from dialogs.hamlet.common import (
-    BackTo,
-    hamlet_code,
-    place_of,
-    shown_number,
-    writer,
-)
+from dialogs.hamlet.common import BackTo, hamlet_code, place_of, shown_number
 from dialogs.states import HamletSG
+from dialogs.summaries import writer_for
 from dialogs.widgets import (
     I18nFormat,
     Label,
@@ -80,7 +75,7 @@ async def on_remind(callback: CallbackQuery, _: Button, manager: DialogManager) 
 
 def visit_list(manager: DialogManager, report: RemindReport) -> list[str]:
     """The households to visit in person, as messages short enough for Telegram."""
-    lines = writer(manager)
+    lines = writer_for(manager)
     lines.add(N_("🚶 <b>Families to visit in person</b> (not reachable on Telegram):"))
     for line in report.unreachable:
         name, phone = html.escape(line.head_name or "—"), html.escape(line.phone or "—")

@@ -29,11 +29,10 @@ from dialogs.hamlet.common import (
     locale,
     pop_note,
     shown_number,
-    writer,
 )
 from dialogs.hamlet.decisions import on_back, on_confirm
 from dialogs.states import HamletSG
-from dialogs.summaries import Writer
+from dialogs.summaries import Writer, writer_for
 from dialogs.widgets import (
     I18nFormat,
     Label,
@@ -102,7 +101,7 @@ async def get_assessment(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     card = await load_card(dialog_manager, registration.household_id)
     dialog_manager.dialog_data["household"] = registration.household_id
     text = assessment_text(
-        writer(dialog_manager), assessment, card.household.head_name or "", dialog_manager
+        writer_for(dialog_manager), assessment, card.household.head_name or "", dialog_manager
     )
     return {
         "text": text,

@@ -13,9 +13,9 @@ from bot.domain.hamlets import MSG_INVITE_INVALID
 from bot.domain.users import Role
 from bot.services.errors import ServiceError
 from bot.services.hamlets import accept_invite, invite_for
-from dialogs.officer.common import area_name, uow_of
+from dialogs.officer.common import area_name
 from dialogs.states import InviteSG, MainSG
-from dialogs.widgets import I18nFormat, Label, UnexpectedText, notifier, now, tell
+from dialogs.widgets import I18nFormat, Label, UnexpectedText, notifier, now, tell, uow_of
 
 HAMLET = "hamlet"  # dialog_data: the hamlet the person now heads (or the commune)
 ROLE = "role"  # dialog_data: the role taken

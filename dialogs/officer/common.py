@@ -22,10 +22,6 @@ PICK = "_pick"  # dialog_data: the id of the line picked, waiting for Yes or No
 MSG_OFFICERS_ONLY = N_("Sorry, this menu is for commune officers.")
 
 
-def uow_of(manager: DialogManager) -> Any:
-    return manager.middleware_data["uow"]
-
-
 async def hamlet_names(uow: Any, commune: str) -> dict[str, str]:
     return {area.code: area.name for area in await areas_below(uow, commune, "hamlet")}
 

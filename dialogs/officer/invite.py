@@ -23,7 +23,6 @@ from dialogs.officer.common import (
     commune_name,
     hamlet_names,
     paged,
-    uow_of,
 )
 from dialogs.states import OfficerSG
 from dialogs.widgets import (
@@ -36,6 +35,7 @@ from dialogs.widgets import (
     explain,
     now,
     tell,
+    uow_of,
 )
 
 INVITED = "invited"  # dialog_data: the hamlet of the invitation just sent

@@ -16,15 +16,7 @@ from bot.services.areas import area_path, areas_below
 from bot.services.errors import NotAllowed
 from bot.services.scope import refuse
 from dialogs.commune.common import AREA
-from dialogs.officer.common import (
-    COMMUNE,
-    MSG_OFFICERS_ONLY,
-    PAGE,
-    Pages,
-    commune_name,
-    paged,
-    uow_of,
-)
+from dialogs.officer.common import COMMUNE, MSG_OFFICERS_ONLY, PAGE, Pages, commune_name, paged
 from dialogs.officer.invite import on_invite_officer
 from dialogs.states import (
     DeadlinesSG,
@@ -43,6 +35,7 @@ from dialogs.widgets import (
     now,
     on_unexpected_message,
     tell,
+    uow_of,
 )
 
 SEVERAL = "_several"  # dialog_data: the officer may choose another commune

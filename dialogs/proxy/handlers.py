@@ -27,7 +27,7 @@ from dialogs.household_form import (
     set_members,
 )
 from dialogs.states import ProxySG
-from dialogs.widgets import acting_user, now, tell, this_year, today
+from dialogs.widgets import acting_user, now, tell, this_year, today, uow_of
 
 STEPS = [ProxySG.consent, ProxySG.name, ProxySG.phone, ProxySG.members, ProxySG.school_age]
 EDITS = {
@@ -49,10 +49,6 @@ def check_not_future(typed: date, local_today: date) -> date:
     if typed > local_today:
         raise InputError(MSG_DAY_FUTURE)
     return typed
-
-
-def _uow(manager: DialogManager) -> Any:
-    return manager.middleware_data["uow"]
 
 
 def _zone(manager: DialogManager) -> Any:
@@ -133,7 +129,7 @@ async def on_name(_: Message, __: Any, manager: DialogManager, name: str) -> Non
 
 
 async def on_phone(message: Message, _: Any, manager: DialogManager, phone: str) -> None:
-    if await phone_in_use(_uow(manager), manager.dialog_data["hamlet"], phone):
+    if await phone_in_use(uow_of(manager), manager.dialog_data["hamlet"], phone):
         await tell(manager, message, ServiceError(MSG_PHONE_TAKEN))
         return
     manager.dialog_data["phone"] = phone
@@ -170,7 +166,7 @@ async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager)
     agreed = datetime.fromisoformat(data["consent"])
     try:
         household, _registration = await register_by_proxy(
-            _uow(manager),
+            uow_of(manager),
             acting_user(manager),
             household_form(data),
             agreed,

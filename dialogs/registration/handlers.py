@@ -18,7 +18,7 @@ from bot.services.errors import ServiceError
 from bot.services.households import PhoneAlreadyRegistered, phone_in_use, register_household
 from dialogs.household_form import Questions, household_form, number_choices, set_members
 from dialogs.states import LinkSG, RegistrationSG
-from dialogs.widgets import current_user_id, now, tell, this_year
+from dialogs.widgets import current_user_id, now, tell, this_year, uow_of
 
 DRAFT = "RegistrationSG"
 # The field each summary edit button changes, and the question that asks it.
@@ -35,19 +35,15 @@ QUESTIONS = Questions(
 )
 
 
-def _uow(manager: DialogManager) -> Any:
-    return manager.middleware_data["uow"]
-
-
 async def on_start(start_data: Any, manager: DialogManager) -> None:
     linked_hamlet = (start_data or {}).get("hamlet")
-    draft = await load_draft(_uow(manager), current_user_id(manager), DRAFT)
+    draft = await load_draft(uow_of(manager), current_user_id(manager), DRAFT)
     if draft:
         manager.dialog_data.update(draft)
     if linked_hamlet:  # an invite from the hamlet head: the area questions are answered
         manager.dialog_data["hamlet"] = linked_hamlet
     elif not manager.dialog_data.get("hamlet"):
-        path = await home_area_path(_uow(manager), current_user_id(manager))
+        path = await home_area_path(uow_of(manager), current_user_id(manager))
         if path and path[-1].level in ("hamlet", "commune"):
             manager.dialog_data["hamlet"] = path[-1].code
             manager.dialog_data["_auto"] = ["hamlet"]
@@ -125,7 +121,7 @@ async def on_place_ok(_: CallbackQuery, __: Button, manager: DialogManager) -> N
 async def on_area_chosen(_: Any, result: Any, manager: DialogManager) -> None:
     if result != "saved":
         return
-    path = await home_area_path(_uow(manager), current_user_id(manager))
+    path = await home_area_path(uow_of(manager), current_user_id(manager))
     if path:
         if path[-1].code != manager.dialog_data.get("hamlet") and manager.dialog_data.get("phone"):
             manager.dialog_data["phone"] = None  # a phone is checked against its hamlet
@@ -139,7 +135,7 @@ async def on_name(_: Message, __: Any, manager: DialogManager, name: str) -> Non
 
 
 async def on_phone(message: Message, _: Any, manager: DialogManager, phone: str) -> None:
-    if await phone_in_use(_uow(manager), manager.dialog_data["hamlet"], phone):
+    if await phone_in_use(uow_of(manager), manager.dialog_data["hamlet"], phone):
         manager.dialog_data["phone"] = None
         await manager.switch_to(RegistrationSG.duplicate)
         return
@@ -192,7 +188,7 @@ on_edit = QUESTIONS.on_edit
 
 async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
     data = manager.dialog_data
-    uow = _uow(manager)
+    uow = uow_of(manager)
     try:
         household, _registration = await register_household(
             uow, callback.from_user.id, household_form(data), year=this_year(manager), now=now()
@@ -211,7 +207,7 @@ async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager)
 
 
 async def on_link_instead(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    await discard_draft(_uow(manager), callback.from_user.id, DRAFT)
+    await discard_draft(uow_of(manager), callback.from_user.id, DRAFT)
     await manager.start(LinkSG.code, mode=StartMode.RESET_STACK)
 
 
@@ -230,7 +226,7 @@ async def on_continue(_: CallbackQuery, __: Button, manager: DialogManager) -> N
 
 
 async def on_restart(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    await discard_draft(_uow(manager), callback.from_user.id, DRAFT)
+    await discard_draft(uow_of(manager), callback.from_user.id, DRAFT)
     hamlet = manager.dialog_data.get("hamlet")
     manager.dialog_data.clear()
     if hamlet:

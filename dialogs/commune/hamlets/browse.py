@@ -20,10 +20,10 @@ from bot.services.hamlet_admin import (
     restore_hamlet,
     retire_plan,
 )
-from dialogs.commune.common import area_code, start_on_area, uow_of
+from dialogs.commune.common import area_code, start_on_area
 from dialogs.commune.hamlets.common import CODE, HAMLET, attempt, hamlet_of
 from dialogs.states import HamletsSG
-from dialogs.widgets import I18nFormat, Label, UnexpectedText, acting_user, explain, now
+from dialogs.widgets import I18nFormat, Label, UnexpectedText, acting_user, explain, now, uow_of
 
 MSG_RETIRED_LINE = N_("💤 {name} (retired)")
 

@@ -12,10 +12,10 @@ from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from bot.domain.hamlet_admin import code_candidates, parse_hamlet_code, parse_hamlet_name
 from bot.services.areas import area_path
 from bot.services.hamlet_admin import add_hamlet, hamlet_card, rename_hamlet
-from dialogs.commune.common import area_code, uow_of
+from dialogs.commune.common import area_code
 from dialogs.commune.hamlets.common import CODE, HAMLET, attempt, hamlet_of
 from dialogs.states import HamletsSG
-from dialogs.widgets import I18nFormat, Label, acting_user, now, on_input_error
+from dialogs.widgets import I18nFormat, Label, acting_user, now, on_input_error, uow_of
 
 
 async def get_add(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:

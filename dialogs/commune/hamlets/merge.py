@@ -19,10 +19,9 @@ from bot.services.hamlet_admin import (
     retire_hamlet,
     retire_plan,
 )
-from dialogs.commune.common import uow_of
 from dialogs.commune.hamlets.common import HAMLET, INTO, attempt, hamlet_of
 from dialogs.states import HamletsSG
-from dialogs.widgets import I18nFormat, Label, UnexpectedText, acting_user, now
+from dialogs.widgets import I18nFormat, Label, UnexpectedText, acting_user, now, uow_of
 
 
 def _counts(manager: DialogManager, hand: Handover) -> dict[str, str]:
