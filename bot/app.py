@@ -11,15 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import dialog_ids
 from bot.config import Settings
-from bot.handlers import admin, commands, fallback, household, reports, staff
+from bot.delivery.composer import CatalogComposer
+from bot.handlers import admin, broadcasts, commands, fallback, household, reports, staff
 from bot.i18n import LocaleMiddleware
 from bot.middlewares import DbSessionMiddleware, InFlightUpdates, UserMiddleware
 from dialogs.about import about_dialog
 from dialogs.area import area_dialog
 from dialogs.assessment import assessment_dialog
+from dialogs.commune.broadcast import broadcast_dialog
 from dialogs.commune.deadlines import deadlines_dialog
 from dialogs.commune.hamlets import hamlets_dialog
 from dialogs.commune.recognize import recognize_dialog
+from dialogs.commune.reminders import reminders_dialog
 from dialogs.commune.roster import roster_dialog
 from dialogs.commune.stats import stats_dialog
 from dialogs.commune.targets import targets_dialog
@@ -51,6 +54,8 @@ def build_dispatcher(
         storage=storage or create_storage(settings.redis_url, session_factory),
         settings=settings,
     )
+    # The runner replaces it with one that wakes its outbox sender.
+    dp["composer"] = CatalogComposer(i18n, settings.zone)
     in_flight = InFlightUpdates()
     dp["in_flight"] = in_flight
     dp.update.outer_middleware(in_flight)
@@ -65,6 +70,7 @@ def build_dispatcher(
     dp.include_router(admin.create_router())
     dp.include_router(reports.create_router())
     dp.include_router(staff.create_router())
+    dp.include_router(broadcasts.create_router())
     dp.include_routers(*_dialogs())
     dp.include_router(fallback.create_router())
     dp.errors.register(fallback.on_stale_button, fallback.STALE_ERRORS)
@@ -95,7 +101,9 @@ def _dialogs() -> list[Router]:
         stats_dialog(),
         targets_dialog(),
         deadlines_dialog(),
+        reminders_dialog(),
         recognize_dialog(),
         hamlets_dialog(),
         roster_dialog(),
+        broadcast_dialog(),
     ]

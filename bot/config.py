@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.outbox import QuietHours, parse_quiet_hours
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/hoctap.db"
 SUPPORTED_LOCALES = ("vi", "en")
 
@@ -31,6 +33,8 @@ _EXPECTED = {
     "WEBHOOK_HOST": "the address the webhook server listens on, like 0.0.0.0",
     "WEBHOOK_PORT": "a port number from 1 to 65535",
     "WEBHOOK_PATH": "a path starting with /, like /telegram",
+    "SEND_RATE": "messages per second for reminders and broadcasts, from 1 to 30",
+    "QUIET_HOURS": "local hours when bulk messages wait, like 21:00-07:00, or off",
 }
 
 
@@ -55,6 +59,8 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = Field(default="/telegram", pattern=r"^/")
+    send_rate: float = Field(default=25.0, ge=1, le=30)
+    quiet_hours: str = "21:00-07:00"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -75,6 +81,16 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError("unknown time zone") from error
         return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)  # ValueError for anything else
+        return value
+
+    @property
+    def quiet(self) -> QuietHours:
+        return parse_quiet_hours(self.quiet_hours)
 
     @field_validator("database_url")
     @classmethod

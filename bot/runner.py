@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -17,10 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_dispatcher
 from bot.commands import register_commands
 from bot.config import Settings
+from bot.delivery.composer import CatalogComposer
+from bot.delivery.pacing import Pacer
+from bot.delivery.running import BackgroundDelivery, sender_bot
 from bot.delivery.session import ResilientSession
 from bot.domain.users import Role
 from bot.i18n import create_i18n
 from bot.middlewares import InFlightUpdates
+from bot.scheduler import create_scheduler
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -30,14 +36,19 @@ log = logging.getLogger("hoctap")
 SHUTDOWN_GRACE_SECONDS = 20.0
 
 
-def create_bot(settings: Settings) -> Bot:
-    """A Bot whose every call goes through the retrying session, HTML by default."""
-    assert settings.token is not None
+def api_server(settings: Settings) -> TelegramAPIServer:
     base = settings.telegram_api_base
-    api = TelegramAPIServer.from_base(base) if base else PRODUCTION
+    return TelegramAPIServer.from_base(base) if base else PRODUCTION
+
+
+def create_bot(settings: Settings, pacer: Pacer | None = None) -> Bot:
+    """A Bot whose every call goes through the retrying session, HTML by default; its
+    messages take their share of the outbox's rate when a pacer is given."""
+    assert settings.token is not None
+    on_send = partial(pacer.reply_turn, time.monotonic, asyncio.sleep) if pacer else None
     return Bot(
         settings.token,
-        session=ResilientSession(api=api),
+        session=ResilientSession(api=api_server(settings), on_send=on_send),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
 
@@ -52,8 +63,17 @@ async def run_bot(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     i18n = create_i18n(settings.default_locale)
-    dp = build_dispatcher(settings, create_session_factory(engine), i18n)
-    bot = create_bot(settings)
+    sessions = create_session_factory(engine)
+    dp = build_dispatcher(settings, sessions, i18n)
+    pacer = Pacer(settings.send_rate)
+    bot = create_bot(settings, pacer)
+    delivery = BackgroundDelivery(
+        sessions, settings, i18n, bot, sender_bot(settings, api_server(settings)), pacer
+    )
+    dp["composer"] = composer = CatalogComposer(i18n, settings.zone, delivery.sender.wake)
+    delivery.start()
+    scheduler = create_scheduler(sessions, composer, settings)
+    scheduler.start()
     try:
         officers = await officer_ids(create_session_factory(engine))
         await register_commands(bot, i18n, [*settings.admin_ids, *officers])
@@ -65,6 +85,8 @@ async def run_bot(settings: Settings) -> None:
             await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
             await _let_updates_finish(dp)
     finally:
+        scheduler.shutdown(wait=False)
+        await delivery.stop()
         await dp.storage.close()
         await bot.session.close()
         await engine.dispose()

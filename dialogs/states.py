@@ -171,3 +171,23 @@ class ImportSG(StatesGroup):
     wait_file = State()
     report = State()
     done = State()
+
+
+class BroadcastSG(StatesGroup):
+    """/broadcast: the group, for families a status, the text, a preview with the audience
+    size, then confirmation."""
+
+    group = State()
+    status = State()
+    text = State()
+    confirm = State()
+
+
+class RemindersSG(StatesGroup):
+    """/reminders: the commune's reminder rules; one to switch on or off, or to change its
+    day offset and hour."""
+
+    list = State()
+    rule = State()
+    offset = State()
+    hour = State()

@@ -33,6 +33,7 @@ from storage.household_models import (
     ReminderRow,
     TargetRow,
 )
+from storage.outbox_models import BroadcastRow, OutboxRow, ReminderRuleRow, ReminderRunRow
 from storage.stats_models import HamletVersionRow, StandingCacheMetaRow, StandingCacheRow
 
 
@@ -72,6 +73,8 @@ class UserRow(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Telegram refused a message (blocked the bot): skipped until they write again.
     unreachable_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # /stop: no reminders or broadcasts (replies to their own actions still come)
+    muted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     grants: Mapped[list[RoleRow]] = relationship(lazy="joined", cascade="all, delete-orphan")
 
     def to_domain(self) -> User:
@@ -83,6 +86,7 @@ class UserRow(Base):
             grants=grants,
             consent_version=self.consent_version,
             unreachable=self.unreachable_at is not None,
+            muted=self.muted_at is not None,
         )
 
 
@@ -153,6 +157,7 @@ __all__ = [
     "AssessmentWindowRow",
     "AuditRow",
     "Base",
+    "BroadcastRow",
     "CriteriaSetRow",
     "DraftRow",
     "FsmRow",
@@ -161,9 +166,12 @@ __all__ = [
     "HouseholdRow",
     "InviteRow",
     "MemberRow",
+    "OutboxRow",
     "RegistrationEventRow",
     "RegistrationRow",
     "ReminderRow",
+    "ReminderRuleRow",
+    "ReminderRunRow",
     "RoleRow",
     "StandingCacheMetaRow",
     "StandingCacheRow",

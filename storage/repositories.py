@@ -242,6 +242,12 @@ class SqlUserRepository:
             update(UserRow).where(UserRow.id == user_id).values(unreachable_at=at)
         )
 
+    async def set_muted(self, user_id: int, at: datetime | None) -> None:
+        self._written(user_id)
+        await self._session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(muted_at=at)
+        )
+
     async def _roles_on(self, user_id: int, area_code: str | None) -> set[Role]:
         rows = await self._session.scalars(
             select(RoleRow.role).where(RoleRow.user_id == user_id, _area_is(area_code))

@@ -8,6 +8,7 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.broadcasts import SqlBroadcastRepository
 from storage.criteria import SqlCriteriaRepository
 from storage.db import create_engine, create_session_factory, read_cache
 from storage.export import SqlExportRepository
@@ -19,6 +20,8 @@ from storage.hamlets import (
 )
 from storage.households import SqlAuditLog, SqlHouseholdRepository, SqlRegistrationRepository
 from storage.migrate import upgrade
+from storage.outbox import SqlOutboxRepository
+from storage.reminders import SqlReminderRuleRepository
 from storage.repositories import SqlAreaRepository, SqlDraftRepository, SqlUserRepository
 from storage.stats import SqlStatsRepository
 
@@ -44,9 +47,12 @@ class SqlUnitOfWork:
         self.invites = SqlInviteRepository(session)
         self.hamlets = SqlHamletRepository(session)
         self.reminders = SqlReminderRepository(session)
+        self.reminder_rules = SqlReminderRuleRepository(session)
         self.targets = SqlTargetRepository(session)
         self.stats = SqlStatsRepository(session)
         self.export = SqlExportRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        self.broadcasts = SqlBroadcastRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

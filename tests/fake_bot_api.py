@@ -4,7 +4,10 @@ In-process: ``async with FakeBotAPI() as api:`` then point aiogram at
 ``TelegramAPIServer.from_base(api.base_url)``.  Stand-alone:
 ``python -m tests.fake_bot_api --port 8081`` and drive it over ``/_control/*``.
 
-Text is stored as sent: parse_mode is not rendered into entities.
+Text is stored as sent: parse_mode is not rendered into entities.  Every recorded request
+carries ``at``, its receive time on the fake's clock, so achieved send rates can be measured.
+Faults (``set_faults``): rate_limit_global, rate_limit_per_chat, rate_limit_per_group_minute,
+force_429, random_429, forbidden_chats, force_5xx, delay, drop_connection.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import itertools
 import json
 import math
 import mimetypes
+import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -49,7 +53,9 @@ FAULT_KEYS = frozenset(
     {
         "rate_limit_global",
         "rate_limit_per_chat",
+        "rate_limit_per_group_minute",
         "force_429",
+        "random_429",
         "forbidden_chats",
         "force_5xx",
         "delay",
@@ -58,6 +64,8 @@ FAULT_KEYS = frozenset(
 )
 # Rate limits model Telegram's flood control, which applies to calls that post into a chat.
 _SENDING_PREFIXES = ("send", "copy", "forward", "edit")
+# The calls that deliver a new message to a recipient (edits do not), for delivered_counts().
+_DELIVERING_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 # Without the spec there are no field types; these free-text fields must never be JSON-decoded.
 _TEXT_PARAMS = frozenset({"text", "caption", "callback_query_id", "inline_message_id", "url"})
 _5XX_REASONS = {
@@ -101,6 +109,29 @@ def _inline_markup(markup: Any) -> JsonDict | None:
     return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
 
 
+def _is_group(chat: Any) -> bool:
+    # Group (and supergroup) ids are negative; "@username" strings are not groups.
+    try:
+        return int(chat) < 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_fault_values(faults: JsonDict) -> None:
+    """Reject fault values that could only fail later, inside a request."""
+    if random_429 := faults.get("random_429"):
+        probability = random_429.get("probability") if isinstance(random_429, dict) else None
+        if (
+            not isinstance(probability, int | float)
+            or isinstance(probability, bool)
+            or not 0 <= probability <= 1
+        ):
+            raise ValueError("random_429 needs a probability between 0 and 1")
+    limit = faults.get("rate_limit_per_group_minute")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        raise ValueError("rate_limit_per_group_minute must be a non-negative integer")
+
+
 def _load_spec(path: Path | None) -> dict[str, dict[str, JsonDict]] | None:
     if path is None or not path.is_file():
         return None
@@ -114,7 +145,7 @@ class FakeBotAPI:
     def __init__(
         self, spec_path: Path | None = DEFAULT_SPEC, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        """``clock`` drives the rate-limit windows; tests may pass a fake one."""
+        """``clock`` drives the rate-limit windows and ``at`` stamps; tests may pass a fake one."""
         self._spec = _load_spec(spec_path)
         self._clock = clock
         self._handlers: dict[str, Handler] = {
@@ -155,7 +186,11 @@ class FakeBotAPI:
 
     @property
     def requests(self) -> list[JsonDict]:
-        """Recorded Bot API calls in arrival order, faulted ones included."""
+        """Recorded Bot API calls in arrival order, faulted ones included.
+
+        Each entry has ``method``, ``params``, ``token``, ``at`` (receive time on the clock)
+        and, for injected errors, ``fault`` ("429", "403", "5xx" or "drop").
+        """
         return list(self._requests)
 
     def reset(self) -> None:
@@ -166,6 +201,8 @@ class FakeBotAPI:
         self._requests: list[JsonDict] = []
         self._updates: list[JsonDict] = []
         self._faults: JsonDict = {}
+        self._random_429_rng: random.Random | None = None
+        self._delivered: Counter[str] = Counter()
         self._windows: defaultdict[str, deque[float]] = defaultdict(deque)
         self._chats: defaultdict[str, dict[int, JsonDict]] = defaultdict(dict)
         self._sent: list[JsonDict] = []
@@ -187,13 +224,45 @@ class FakeBotAPI:
         """Messages the bot sent successfully, in order, with their current (edited) content."""
         return [m for m in self._sent if chat_id is None or str(m["chat"]["id"]) == str(chat_id)]
 
+    def delivered_counts(self) -> Counter[str]:
+        """Successful sendMessage/sendPhoto/sendDocument calls per chat id (as a string).
+
+        Edits are not deliveries; a later deleteMessage does not undo one.
+        """
+        return Counter(self._delivered)
+
     def set_faults(self, **faults: Any) -> JsonDict:
-        """Merge faults into the current ones (see FAULT_KEYS); returns the active faults."""
+        """Merge faults into the current ones (see FAULT_KEYS); returns the active faults.
+
+        A falsy value turns a fault off.  "Sending" calls are send*, copy*, forward*, edit*.
+
+        - ``rate_limit_global=N`` / ``rate_limit_per_chat=N``: at most N sending calls per
+          sliding second, overall / per chat_id; else 429 with retry_after 1.
+        - ``rate_limit_per_group_minute=N`` (off by default; Telegram's value is 20): at most N
+          sending calls per sliding 60 s into a group (negative chat_id); else 429 with
+          retry_after = whole seconds until the oldest call leaves the window (at least 1).
+        - ``force_429={"count": n, "retry_after": 1, "method": None}``: refuse the next n calls
+          (of ``method``, or of any method).
+        - ``random_429={"probability": p, "retry_after": 1, "seed": None, "chats": None}``:
+          refuse each sending call (into one of ``chats``, when given) with probability p,
+          drawn from a ``random.Random(seed)`` made when the fault is set, so a run with a
+          seed is reproducible.
+        - ``forbidden_chats=[chat_id, ...]``: 403 "bot was blocked by the user".
+        - ``force_5xx={"count": n, "status": 502, "method": None}``: answer n calls with a 5xx.
+        - ``delay=seconds``: wait before handling every call.
+        - ``drop_connection={"count": n, "method": None}``: close n connections unanswered.
+
+        Refused calls are neither stored as sent nor counted in the rate windows.
+        """
         unknown = set(faults) - FAULT_KEYS
         if unknown:
             raise ValueError(f"unknown faults: {sorted(unknown)}")
+        _check_fault_values(faults)
         # Copy dicts so counting down never mutates the caller's objects.
         self._faults.update({k: dict(v) if isinstance(v, dict) else v for k, v in faults.items()})
+        if "random_429" in faults:  # a fresh generator per setting, so runs repeat exactly
+            fault = self._faults["random_429"]
+            self._random_429_rng = random.Random(fault.get("seed")) if fault else None
         return dict(self._faults)
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -229,10 +298,16 @@ class FakeBotAPI:
     # --- request pipeline -------------------------------------------------------------------
 
     async def _call(self, request: web.Request) -> web.Response:
+        received = self._clock()
         sent_name = request.match_info["method"]
         method = self._names.get(sent_name.lower(), sent_name)  # names are case-insensitive
         params = await self._read_params(request, method)
-        entry = {"method": method, "params": params, "token": request.match_info["token"]}
+        entry = {
+            "method": method,
+            "params": params,
+            "token": request.match_info["token"],
+            "at": received,
+        }
         self._requests.append(entry)
         try:
             if method not in self._handlers:
@@ -246,6 +321,8 @@ class FakeBotAPI:
             if error.fault:
                 entry["fault"] = error.fault
             return error.response()
+        if method in _DELIVERING_METHODS:
+            self._delivered[str(result["chat"]["id"])] += 1
         return web.json_response({"ok": True, "result": result})
 
     async def _read_params(self, request: web.Request, method: str) -> JsonDict:
@@ -316,21 +393,38 @@ class FakeBotAPI:
         if fault := self._take("force_429", method):
             self._raise_429(int(fault.get("retry_after", 1)))
         if method.startswith(_SENDING_PREFIXES):
+            self._check_random_429(chat)
             self._check_rates(chat)
 
+    def _check_random_429(self, chat: Any) -> None:
+        fault, rng = self._faults.get("random_429"), self._random_429_rng
+        if not fault or rng is None:
+            return
+        chats = fault.get("chats")
+        if chats is not None and str(chat) not in {str(c) for c in chats}:
+            return
+        if rng.random() < fault["probability"]:
+            self._raise_429(int(fault.get("retry_after", 1)))
+
     def _check_rates(self, chat: Any) -> None:
-        # Sliding one-second windows holding only the calls that got through.
-        limits = {"global": self._faults.get("rate_limit_global")}
+        # Sliding windows (key, limit, span in seconds) holding only the calls that got through.
+        limits = [("global", self._faults.get("rate_limit_global"), 1.0)]
         if chat is not None:
-            limits[f"chat:{chat}"] = self._faults.get("rate_limit_per_chat")
+            limits.append((f"chat:{chat}", self._faults.get("rate_limit_per_chat"), 1.0))
+            if _is_group(chat):
+                limit = self._faults.get("rate_limit_per_group_minute")
+                limits.append((f"group:{chat}", limit, 60.0))
         now = self._clock()
-        windows = [(self._windows[key], limit) for key, limit in limits.items() if limit]
-        for window, limit in windows:
-            while window and window[0] <= now - 1.0:
+        windows = [(self._windows[key], limit, span) for key, limit, span in limits if limit]
+        waits = []
+        for window, limit, span in windows:
+            while window and window[0] <= now - span:
                 window.popleft()
             if len(window) >= limit:
-                self._raise_429(max(1, math.ceil(window[0] + 1.0 - now)))
-        for window, _ in windows:
+                waits.append(window[0] + span - now)
+        if waits:  # wait until every full window has room
+            self._raise_429(max(1, math.ceil(max(waits))))
+        for window, _, _ in windows:
             window.append(now)
 
     @staticmethod

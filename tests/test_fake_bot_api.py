@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import random
 import sys
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import aiohttp
 import pytest
@@ -31,7 +35,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from tests.fake_bot_api import BOT_USER, DEFAULT_SPEC, FakeBotAPI
+from tests.fake_bot_api import BOT_USER, DEFAULT_SPEC, FAULT_KEYS, FakeBotAPI
 
 TOKEN = "123456:TEST-TOKEN"
 CHAT = 4242
@@ -55,6 +59,24 @@ def keyboard(label: str = "OK") -> InlineKeyboardMarkup:
     )
 
 
+class FakeClock:
+    """A settable clock for the fake's rate windows and ``at`` stamps."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@contextlib.asynccontextmanager
+async def bot_for(api: FakeBotAPI) -> AsyncIterator[Bot]:
+    """An aiogram Bot talking to ``api``."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url))
+    async with Bot(TOKEN, session=session) as client:
+        yield client
+
+
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as server:
@@ -63,8 +85,24 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 
 @pytest.fixture
 async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url))
-    async with Bot(TOKEN, session=session) as client:
+    async with bot_for(api) as client:
+        yield client
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def clocked_api(clock: FakeClock) -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI(clock=clock) as server:
+        yield server
+
+
+@pytest.fixture
+async def clocked_bot(clocked_api: FakeBotAPI) -> AsyncIterator[Bot]:
+    async with bot_for(clocked_api) as client:
         yield client
 
 
@@ -113,6 +151,7 @@ async def test_send_message_numbers_messages_per_chat(bot: Bot, api: FakeBotAPI)
             "reply_markup": keyboard().model_dump(exclude_none=True),
         },
         "token": TOKEN,
+        "at": ANY,
     }
 
 
@@ -338,7 +377,12 @@ async def test_requests_listing_filters_by_method(
 
     assert [r["method"] for r in everything] == ["getMe", "sendMessage", "sendChatAction"]
     assert only_sends == [
-        {"method": "sendMessage", "params": {"chat_id": CHAT, "text": "một"}, "token": TOKEN}
+        {
+            "method": "sendMessage",
+            "params": {"chat_id": CHAT, "text": "một"},
+            "token": TOKEN,
+            "at": ANY,
+        }
     ]
 
 
@@ -428,6 +472,222 @@ async def test_a_call_refused_per_chat_does_not_use_the_global_budget(
 
     assert [m["text"] for m in api.sent_messages()] == ["1", "3"]
     assert [r.get("fault") for r in api.requests] == [None, "429", None, "429"]
+
+
+def expected_refusals(seed: int, probability: float, calls: int) -> list[bool]:
+    """Which of ``calls`` sending calls random_429 refuses: one draw per sending call."""
+    rng = random.Random(seed)
+    return [rng.random() < probability for _ in range(calls)]
+
+
+async def send_statuses(
+    http: aiohttp.ClientSession, api: FakeBotAPI, calls: int, chat: int = CHAT
+) -> list[int]:
+    """Send ``calls`` messages over raw HTTP, a getMe (not a sending call) between each."""
+    statuses = []
+    for n in range(calls):
+        status, _ = await call(http, api, "sendMessage", json={"chat_id": chat, "text": str(n)})
+        statuses.append(status)
+        assert (await call(http, api, "getMe"))[0] == 200
+    return statuses
+
+
+async def test_random_429_is_reproducible_from_its_seed(
+    api: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    fault = {"probability": 0.5, "retry_after": 3, "seed": 7}
+    expected = expected_refusals(7, 0.5, 12)
+    assert True in expected
+    assert False in expected  # the seed gives a mix of outcomes
+
+    api.set_faults(random_429=fault)
+    first = await send_statuses(http, api, 12)
+    api.set_faults(random_429=fault)  # setting it again restarts the sequence
+    second = await send_statuses(http, api, 12)
+
+    assert first == second == [429 if refused else 200 for refused in expected]
+    sends = [r for r in api.requests if r["method"] == "sendMessage"]
+    assert [r.get("fault") for r in sends] == [("429" if x else None) for x in expected * 2]
+    assert all("fault" not in r for r in api.requests if r["method"] == "getMe")
+
+
+async def test_random_429_can_be_kept_to_some_chats(bot: Bot, api: FakeBotAPI) -> None:
+    api.set_faults(random_429={"probability": 1.0, "retry_after": 1, "seed": 1, "chats": [CHAT]})
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(CHAT, "x")
+    await bot.send_message(CHAT + 1, "y")  # not one of the chats: never refused
+    assert api.delivered_counts() == {str(CHAT + 1): 1}
+
+
+async def test_random_429_refusals_carry_retry_after_and_are_not_sent(
+    bot: Bot, api: FakeBotAPI
+) -> None:
+    api.set_faults(random_429={"probability": 1.0, "retry_after": 3, "seed": 1})
+
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(CHAT, "x")
+    await bot.get_me()  # only sending calls are refused
+    api.set_faults(random_429=None)  # off again
+    await bot.send_message(CHAT, "y")
+
+    assert caught.value.retry_after == 3
+    assert [m["text"] for m in api.sent_messages()] == ["y"]
+    assert api.delivered_counts() == Counter({str(CHAT): 1})
+    assert [r.get("fault") for r in api.requests] == ["429", None, None]
+
+
+async def test_random_429_refusals_do_not_use_the_rate_windows(bot: Bot, api: FakeBotAPI) -> None:
+    api.set_faults(
+        rate_limit_global=1,
+        rate_limit_per_chat=1,
+        random_429={"probability": 1.0, "retry_after": 1, "seed": 1},
+    )
+    for _ in range(3):
+        with pytest.raises(TelegramRetryAfter):
+            await bot.send_message(CHAT, "refused")
+
+    api.set_faults(random_429={"probability": 0.0, "seed": 1})
+    await bot.send_message(CHAT, "ok")  # both one-call windows were still empty
+
+    assert [m["text"] for m in api.sent_messages()] == ["ok"]
+
+
+async def test_random_429_needs_a_valid_probability(
+    api: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    for bad in ({"seed": 1}, {"probability": 1.5}, {"probability": "0.1"}):
+        with pytest.raises(ValueError, match="probability"):
+            api.set_faults(random_429=bad)
+    faults = {"random_429": {"probability": -0.1}}
+    async with http.post(f"{api.base_url}/_control/faults", json=faults) as resp:
+        assert resp.status == 400
+    assert api.set_faults() == {}  # nothing was half-applied
+
+
+async def test_group_minute_window_limits_sends_into_a_group(
+    clocked_bot: Bot, clocked_api: FakeBotAPI, clock: FakeClock
+) -> None:
+    group = -100123
+    clocked_api.set_faults(rate_limit_per_group_minute=3)
+    for _ in range(3):  # t = 1000, 1010, 1020
+        await clocked_bot.send_message(group, "tin")
+        clock.now += 10
+
+    with pytest.raises(TelegramRetryAfter) as caught:  # t = 1030
+        await clocked_bot.send_message(group, "quá")
+    assert caught.value.retry_after == 30  # the call at t = 1000 leaves at t = 1060
+    await clocked_bot.send_message(CHAT, "riêng")  # a private chat is not limited
+    await clocked_bot.send_message(-200, "nhóm khác")  # nor is another group
+
+    clock.now = 1060.0
+    await clocked_bot.send_message(group, "lại được")
+    clock.now = 1069.5
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await clocked_bot.send_message(group, "quá")
+    assert caught.value.retry_after == 1  # 0.5 s rounds up, and never below 1
+
+    assert clocked_api.delivered_counts() == Counter({str(group): 4, str(CHAT): 1, "-200": 1})
+
+
+async def test_group_minute_window_is_off_by_default(
+    api: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    statuses = [
+        (await call(http, api, "sendMessage", json={"chat_id": -100, "text": str(n)}))[0]
+        for n in range(25)
+    ]
+
+    assert statuses == [200] * 25
+
+
+async def test_group_minute_refusal_does_not_use_the_other_windows(
+    clocked_bot: Bot, clocked_api: FakeBotAPI, clock: FakeClock
+) -> None:
+    clocked_api.set_faults(rate_limit_per_group_minute=1, rate_limit_global=2)
+    await clocked_bot.send_message(-1, "1")
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await clocked_bot.send_message(-1, "2")  # group window full
+    await clocked_bot.send_message(CHAT, "3")  # the global window still has room
+
+    assert caught.value.retry_after == 60
+    assert [m["text"] for m in clocked_api.sent_messages()] == ["1", "3"]
+
+
+async def test_delivered_counts_per_recipient(bot: Bot, api: FakeBotAPI) -> None:
+    first = await bot.send_message(CHAT, "1")
+    await bot.send_message(CHAT, "2")
+    await bot.send_photo(CHAT + 1, BufferedInputFile(b"png", filename="a.png"))
+    await bot.send_document(-5, BufferedInputFile(b"csv", filename="a.csv"))
+    await bot.edit_message_text(text="1b", chat_id=CHAT, message_id=first.message_id)
+    await bot.delete_message(CHAT, first.message_id)  # it was still delivered
+    await bot.send_chat_action(CHAT, "typing")
+    api.set_faults(forbidden_chats=[CHAT + 2])
+    with pytest.raises(TelegramForbiddenError):
+        await bot.send_message(CHAT + 2, "chặn")
+
+    counts = api.delivered_counts()
+
+    assert isinstance(counts, Counter)
+    assert counts == Counter({str(CHAT): 2, str(CHAT + 1): 1, "-5": 1})
+    counts[str(CHAT)] += 10  # a copy: the fake's own log is unchanged
+    assert api.delivered_counts()[str(CHAT)] == 2
+
+
+async def test_requests_record_their_receive_time(
+    clocked_bot: Bot, clocked_api: FakeBotAPI, clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    clock.now = 5.0
+    await clocked_bot.get_me()
+    clock.now = 7.5
+    clocked_api.set_faults(forbidden_chats=[CHAT])
+    with pytest.raises(TelegramForbiddenError):
+        await clocked_bot.send_message(CHAT, "x")
+
+    assert [(r["method"], r["at"]) for r in clocked_api.requests] == [
+        ("getMe", 5.0),
+        ("sendMessage", 7.5),
+    ]
+    async with http.get(f"{clocked_api.base_url}/_control/requests") as resp:
+        assert [r["at"] for r in await resp.json()] == [5.0, 7.5]
+
+
+async def test_receive_time_defaults_to_the_monotonic_clock(bot: Bot, api: FakeBotAPI) -> None:
+    before = time.monotonic()
+    await bot.get_me()
+
+    assert before <= api.requests[0]["at"] <= time.monotonic()
+
+
+async def test_new_faults_over_http_and_reset(
+    bot: Bot, api: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    assert {"random_429", "rate_limit_per_group_minute"} <= FAULT_KEYS
+    faults = {
+        "random_429": {"probability": 1, "retry_after": 2, "seed": 7},
+        "rate_limit_per_group_minute": 1,
+    }
+    async with http.post(f"{api.base_url}/_control/faults", json=faults) as resp:
+        assert resp.status == 200
+        assert (await resp.json())["result"] == faults
+
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(-1, "x")
+    assert caught.value.retry_after == 2
+    api.set_faults(random_429=None)
+    await bot.send_message(-1, "1")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(-1, "2")  # the group's minute window is full
+
+    async with http.post(f"{api.base_url}/_control/reset"):
+        pass
+    assert api.delivered_counts() == Counter()
+    api.set_faults(rate_limit_per_group_minute=1)
+    await bot.send_message(-1, "3")  # the window was cleared too
+    api.reset()
+    api.set_faults(random_429={"probability": 1.0, "seed": 7})
+    api.reset()  # and random_429 is gone with its generator
+    await bot.send_message(-1, "4")
+    assert [r.get("fault") for r in api.requests] == [None]
 
 
 async def test_delay_fault_slows_answers(bot: Bot, api: FakeBotAPI) -> None:

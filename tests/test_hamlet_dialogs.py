@@ -15,7 +15,9 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import SendDocument, SendMessage, SendPhoto
 from aiogram.types import InlineKeyboardMarkup, Message, User
 from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
+from babel.dates import format_time
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.criteria_files import shipped_criteria
@@ -28,6 +30,7 @@ from bot.services.areas import import_areas
 from bot.services.assessments import save_answer, submit_assessment
 from bot.services.hamlets import register_by_proxy
 from bot.services.households import record_consent, register_household
+from storage.outbox_models import OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.test_dialogs import AREAS, buttons
 from tests.test_household_dialogs import Family
@@ -424,26 +427,61 @@ async def test_the_hamlet_in_numbers(hamlet: Hamlet) -> None:
     assert "3 more households to be recognised to reach 70%." in again
 
 
-async def test_reminders_go_once_a_day_and_list_whom_to_visit(hamlet: Hamlet) -> None:
+async def quiet_hours(hamlet: Hamlet, hours: str) -> None:
+    """The bot restarted with these quiet hours (the head's chat carries on)."""
+    hamlet.chat.settings = hamlet.chat.settings.model_copy(update={"quiet_hours": hours})
+    hamlet.chat.restart()
+
+
+async def reminders_in_outbox(hamlet: Hamlet) -> list[tuple[int, str]]:
+    """(chat id, text) of the reminders waiting in the outbox, by chat id."""
+    async with hamlet.factory() as session:
+        rows = await session.execute(
+            select(OutboxRow.chat_id, OutboxRow.text)
+            .where(OutboxRow.state == "queued", OutboxRow.reminder == "hamlet_remind")
+            .order_by(OutboxRow.chat_id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def test_reminders_are_queued_once_a_day_and_list_whom_to_visit(hamlet: Hamlet) -> None:
+    await quiet_hours(hamlet, "off")
     chat = hamlet.chat
     await hamlet.open()
     asked = await chat.click("🔔 Remind families")
     assert "at most one reminder a day" in (asked.text or "")
-    done = await chat.click("🔔 Yes, send the reminders")
-    assert "Sent: 2" in (done.text or "")
-    assert "To visit in person: 1" in (done.text or "")
+    done = (await chat.click("🔔 Yes, send the reminders")).text or ""
+    assert "Queued to send: 2" in done
+    assert "To visit in person: 1" in done
+    assert "They will be sent in the next few minutes." in done
+    assert "quiet time" not in done
     to_visit = chat.errors()[-1]
     assert "Families to visit in person" in to_visit
     assert "Phạm Thị Dung · +84912000024" in to_visit
-    assert any("reminds you" in text for text in hamlet.sent_to(BINH))
-    assert any("reminds you" in text for text in hamlet.sent_to(CUONG))
-    assert not any("reminds you" in text for text in hamlet.sent_to(AN))
+    queued = await reminders_in_outbox(hamlet)
+    assert [chat_id for chat_id, _ in queued] == [BINH, CUONG]
+    assert all("reminds you" in text for _, text in queued)  # they chose English
+    assert hamlet.sent_to(BINH) == hamlet.sent_to(CUONG) == []  # the sender will, not the dialog
     await chat.click("⬅️ Back")
     await chat.click("🔔 Remind families")
-    again = await chat.click("🔔 Yes, send the reminders")
-    assert "Sent: 0" in (again.text or "")
-    assert "Already reminded today: 3" in (again.text or "")
-    assert len([t for t in hamlet.sent_to(BINH) if "reminds you" in t]) == 1
+    again = (await chat.click("🔔 Yes, send the reminders")).text or ""
+    assert "Queued to send: 0" in again
+    assert "Already reminded today: 3" in again
+    assert "next few minutes" not in again
+    assert len(await reminders_in_outbox(hamlet)) == 2
+
+
+async def test_reminders_in_quiet_hours_say_when_they_will_go(hamlet: Hamlet) -> None:
+    local = datetime.now(hamlet.chat.settings.zone)
+    start, end = local - timedelta(hours=1), local + timedelta(hours=2)
+    await quiet_hours(hamlet, f"{start:%H:%M}-{end:%H:%M}")
+    await hamlet.open()
+    await hamlet.chat.click("🔔 Remind families")
+    done = (await hamlet.chat.click("🔔 Yes, send the reminders")).text or ""
+    assert "Queued to send: 2" in done
+    shown = format_time(end.replace(second=0, microsecond=0), format="short", locale="en")
+    assert f"It is quiet time now: they will be sent from {shown}." in done
+    assert "next few minutes" not in done
 
 
 async def test_the_export_is_a_spreadsheet_of_the_hamlet(hamlet: Hamlet) -> None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.hamlets import (
@@ -31,6 +31,7 @@ from bot.domain.hamlets import (
     Page,
 )
 from bot.domain.households import CODE_ALPHABET, CODE_LENGTH, HouseholdForm
+from bot.domain.outbox import Priority
 from bot.domain.stats import Numbers
 from bot.domain.status import Status
 from bot.domain.text import search_key
@@ -40,6 +41,7 @@ from bot.services import hamlets as hm
 from bot.services import households as hh
 from bot.services.areas import import_areas
 from bot.services.errors import NotAllowed, ServiceError
+from storage.outbox_models import OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.test_household_services import GIA_DINH, SHIPPED, RecordingNotifier, best
 
@@ -61,6 +63,7 @@ H2,Thôn Đông,hamlet,C1
 H3,Thôn Tân,hamlet,C2
 """
 ALICE, BOB, CAROL, DAVE = 1001, 1002, 1003, 1004
+ERIC, FIONA, GUS = 1005, 1006, 1007  # reminders: two who sent /stop, one of hamlet H2
 HEAD_H1, HEAD_H2, HEAD_H3 = 2001, 2002, 2003
 OFFICER_C1, OFFICER_C2 = 3001, 3002
 PLAIN, NEWCOMER, LATECOMER = 4001, 5001, 5002
@@ -151,6 +154,7 @@ TABLES = (
     "invites",
     "user_roles",
     "reminders_sent",
+    "outbox",
     "users",
 )
 
@@ -250,7 +254,7 @@ ACTIONS: dict[str, tuple[frozenset[str], Action]] = {
     "remind_pending": (
         HEADS,
         lambda uow, actor, w: hm.remind_pending(
-            uow, RecordingNotifier(), actor, "H1", YEAR, NOW, ZONE
+            uow, RecordingComposer(), actor, "H1", YEAR, NOW, ZONE
         ),
     ),
     "decide_verified": (
@@ -344,7 +348,7 @@ WRONG_LEVEL: dict[str, Callable[[SqlUnitOfWork, User], Awaitable[object]]] = {
         uow, actor, "C1", [], MEETING, year=YEAR, now=NOW
     ),
     "remind_pending": lambda uow, actor: hm.remind_pending(
-        uow, RecordingNotifier(), actor, "C1", YEAR, NOW, ZONE
+        uow, RecordingComposer(), actor, "C1", YEAR, NOW, ZONE
     ),
     "remove_hamlet_head": lambda uow, actor: hm.remove_hamlet_head(uow, actor, HEAD_H1, "C1", NOW),
     "open_invites-of-a-hamlet": lambda uow, actor: hm.open_invites(uow, actor, "H1", NOW),
@@ -797,72 +801,113 @@ async def test_the_target_says_how_many_more_households_to_recognise(
 # --- reminders -----------------------------------------------------------------------------
 
 
+class RecordingComposer:
+    """Writes `[locale] msgid` with the params filled in, and counts the sender's wake-ups."""
+
+    def __init__(self) -> None:
+        self.wakes = 0
+
+    def compose(self, locale: str, msgid: str, params: dict[str, Any]) -> str:
+        return f"[{locale}] {msgid.format(**params)}"
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+
+async def outbox(factory: Factory) -> list[tuple[int, str, int, str, str | None]]:
+    """(chat id, text, priority, state, reminder) of every committed outbox message."""
+    async with later_unit(factory) as later:
+        rows = await later.session.execute(
+            select(
+                OutboxRow.chat_id,
+                OutboxRow.text,
+                OutboxRow.priority,
+                OutboxRow.state,
+                OutboxRow.reminder,
+            ).order_by(OutboxRow.chat_id, OutboxRow.id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
 @dataclass(frozen=True)
 class Pending:
-    unregistered: int  # ALICE's phone
+    unregistered: int  # ALICE's phone, and ERIC's, who sent /stop
     blocked: int  # registered; BOB blocked the bot
-    returned: int  # DAVE's phone
+    returned: int  # DAVE's phone, in English
     offline: int  # no phone linked
+    stopped: int  # FIONA's phone; she sent /stop
     assessed: int  # CAROL's phone: nothing to remind
 
 
 async def pending_hamlet(uow: SqlUnitOfWork) -> Pending:
-    await household(uow, "Đỗ Văn Đông", "+84912000009", hamlet="H2")
-    return Pending(
+    await household(uow, "Đỗ Văn Đông", "+84912000009", hamlet="H2", account=GUS)
+    pending = Pending(
         await household(uow, "Nguyễn Văn An", "+84912000001", account=ALICE),
         await household(
-            uow, "Trần Thị Bình", "+84912000002", status=Status.REGISTERED, account=BOB
+            uow,
+            "Trần Thị Bình",
+            "+84912000002",
+            status=Status.REGISTERED,
+            account=BOB,
+            blocked=True,
         ),
         await household(
             uow, "Phạm Văn Dũng", "+84912000004", status=Status.RETURNED, account=DAVE
         ),
         await household(uow, "Vũ Thị Giang", "+84912000005"),
+        await household(uow, "Hồ Thị Phương", "+84912000006", account=FIONA),
         await household(
             uow, "Lê Văn Cường", "+84912000003", status=Status.SELF_ASSESSED, account=CAROL
         ),
     )
+    await uow.users.add(User(id=ERIC), NOW)
+    await uow.households.link(ERIC, pending.unregistered, NOW)
+    for user_id in (ERIC, FIONA):
+        await uow.users.set_muted(user_id, NOW)
+    await uow.users.set_language(DAVE, "en")
+    await uow.commit()
+    return pending
 
 
-async def test_reminders_go_to_pending_households_and_report_the_unreachable(
+async def test_reminders_are_queued_in_each_language_and_the_rest_listed_to_visit(
     areas: SqlUnitOfWork, session_factory: Factory
 ) -> None:
     hamlet = await pending_hamlet(areas)
     head = await new_user(areas, HEAD_H1)
-    notifier = RecordingNotifier(blocked=frozenset({BOB}))
+    composer = RecordingComposer()
 
-    report = await hm.remind_pending(areas, notifier, head, "H1", YEAR, NOW, ZONE)
+    report = await hm.remind_pending(areas, composer, head, "H1", YEAR, NOW, ZONE)
 
-    reminder = (hm.MSG_REMINDER, {"year": str(YEAR)})
-    assert sorted((user, msgid, params) for user, _, msgid, params in notifier.sent) == [
-        (ALICE, *reminder),
-        (DAVE, *reminder),
+    reminder = hm.MSG_REMINDER.format(year=YEAR)
+    assert await outbox(session_factory) == [
+        (ALICE, f"[vi] {reminder}", Priority.BULK, "queued", "hamlet_remind"),
+        (DAVE, f"[en] {reminder}", Priority.BULK, "queued", "hamlet_remind"),
     ]
-    assert (report.sent, report.already_today) == (2, 0)
+    assert (report.queued, report.already_today) == (2, 0)
     assert sorted(line.id for line in report.unreachable) == sorted(
-        [hamlet.blocked, hamlet.offline]
+        [hamlet.blocked, hamlet.offline, hamlet.stopped]
     )
-    async with later_unit(session_factory) as later:
-        page = await hm.household_page(later, head, "H1", YEAR, NOW, which=ListFilter.UNREACHABLE)
-    assert sorted(line.id for line in page.lines) == sorted([hamlet.blocked, hamlet.offline])
-    assert [e["sent"] for e in await audit(areas, "remind")] == [2]
+    assert composer.wakes == 1
+    assert [(e["hamlet"], e["sent"]) for e in await audit(areas, "remind")] == [("H1", 2)]
 
 
 async def test_a_household_is_reminded_at_most_once_a_day_in_vietnam(
-    areas: SqlUnitOfWork,
+    areas: SqlUnitOfWork, session_factory: Factory
 ) -> None:
     await pending_hamlet(areas)
     head = await new_user(areas, HEAD_H1)
-    notifier = RecordingNotifier()
-    await hm.remind_pending(areas, notifier, head, "H1", YEAR, NOW, ZONE)
+    composer = RecordingComposer()
+    await hm.remind_pending(areas, composer, head, "H1", YEAR, NOW, ZONE)
 
     evening = NOW + timedelta(hours=6)  # 22:00 in Vietnam, the same day
-    again = await hm.remind_pending(areas, notifier, head, "H1", YEAR, evening, ZONE)
+    again = await hm.remind_pending(areas, composer, head, "H1", YEAR, evening, ZONE)
     after_midnight = NOW + timedelta(hours=8)  # 00:00 in Vietnam, 17:00 the same day in UTC
-    next_day = await hm.remind_pending(areas, notifier, head, "H1", YEAR, after_midnight, ZONE)
+    next_day = await hm.remind_pending(areas, composer, head, "H1", YEAR, after_midnight, ZONE)
 
-    assert (again.sent, again.already_today, again.unreachable) == (0, 4, ())
-    assert (next_day.sent, next_day.already_today) == (3, 0)
-    assert len(notifier.sent) == 6
+    assert (again.queued, again.already_today, again.unreachable) == (0, 5, ())
+    assert (next_day.queued, next_day.already_today, len(next_day.unreachable)) == (2, 0, 3)
+    assert [row[0] for row in await outbox(session_factory)] == [ALICE, ALICE, DAVE, DAVE]
+    assert composer.wakes == 2  # nothing new to send in the evening
 
 
 # --- the household list --------------------------------------------------------------------

@@ -36,6 +36,7 @@ TABLES_CREATED = {
     "0004": {"invites", "reminders_sent", "targets"},
     "0005": set(),  # columns only
     "0006": {"hamlet_versions", "standing_cache", "standing_cache_meta"},
+    "0007": {"outbox", "broadcasts", "reminder_rules", "reminder_runs"},
 }
 
 

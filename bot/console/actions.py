@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -44,11 +45,36 @@ class SendFile:
 
 
 @dataclass(frozen=True)
+class Deliver:
+    """Send what waits in the outbox (reminders, broadcasts), up to `limit` messages."""
+
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Remind:
+    """Run the reminder rules as the scheduler would at `at` (default: now)."""
+
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Invalid:
     reason: str
 
 
-Action = SendText | Click | ShareContact | SendFile | SwitchUser | SetLanguage | Restart | Invalid
+Action = (
+    SendText
+    | Click
+    | ShareContact
+    | SendFile
+    | SwitchUser
+    | SetLanguage
+    | Restart
+    | Deliver
+    | Remind
+    | Invalid
+)
 
 
 def parse_line(line: str) -> Action | None:
@@ -78,7 +104,21 @@ def _parse_directive(line: str) -> Action:
         return SendFile(rest)
     if name == "@restart" and not rest:
         return Restart()
+    if name == "@deliver" and (not rest or rest.isdigit()):
+        return Deliver(int(rest) if rest else None)
+    if name == "@remind":
+        return _remind(rest, line)
     return Invalid(f"cannot understand {line!r}")
+
+
+def _remind(rest: str, line: str) -> Action:
+    """`@remind` or `@remind 2026-10-18 08:00` (local time of the bot's zone)."""
+    if not rest:
+        return Remind()
+    try:
+        return Remind(datetime.fromisoformat(rest))
+    except ValueError:
+        return Invalid(f"cannot understand {line!r}: give a time like 2026-10-18 08:00")
 
 
 def _leading_symbols_stripped(label: str) -> str:

@@ -28,7 +28,11 @@ from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.console import actions
 from bot.console.telegram import ConsoleSession, Screen, visible
+from bot.delivery.progress import BroadcastReporter
+from bot.delivery.sender import OutboxSender, SenderOptions
+from bot.domain.outbox import parse_quiet_hours
 from bot.i18n import create_i18n
+from bot.scheduler import reminders_job
 from bot.services.areas import import_areas
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -55,10 +59,42 @@ class Console:
         self.users = {self.user.id: self.user}  # each keeps its own name and language
         self.update_id = 0
         self.dp = self._build()
+        sessions = create_session_factory(engine)
+        # No Telegram limits here: `@deliver` sends at once, whatever the hour.
+        options = SenderOptions(quiet=parse_quiet_hours("off"), zone=settings.zone)
+        # `@remind TIME` moves the console's clock forward, for the outbox too.
+        self.moved_to: datetime | None = None
+        self.sender = OutboxSender(sessions, self.bot, options, wall=self._now)
+        i18n = create_i18n(settings.default_locale)
+        self.reporter = BroadcastReporter(sessions, self.bot, i18n, settings.zone)
 
     def _build(self) -> Dispatcher:
         i18n = create_i18n(self.settings.default_locale)
         return build_dispatcher(self.settings, create_session_factory(self.engine), i18n)
+
+    def _now(self) -> datetime:
+        real = datetime.now(UTC)
+        return max(real, self.moved_to) if self.moved_to else real
+
+    async def _remind(self, at: datetime | None) -> None:
+        """The reminder job as the scheduler runs it; a naive time is in the bot's zone."""
+        zone = self.settings.zone
+        moment = (at.replace(tzinfo=zone) if at and at.tzinfo is None else at) or self._now()
+        self.moved_to = max(moment, self.moved_to) if self.moved_to else moment
+        composer = self.dp["composer"]
+        stored = await reminders_job(
+            create_session_factory(self.engine),
+            composer,
+            zone,
+            moment,
+            default_locale=self.settings.default_locale,
+        )
+        self.out(f"— {stored} reminder(s) queued in the outbox —")
+
+    async def _deliver(self, limit: int | None) -> None:
+        sent = await self.sender.flush(limit)
+        await self.reporter.tick()
+        self.out(f"— {sent} message(s) sent from the outbox —")
 
     async def perform(self, action: actions.Action) -> None:
         match action:
@@ -84,6 +120,10 @@ class Console:
                 await self.dp.storage.close()
                 self.dp = self._build()
                 self.out("— restarted —")
+            case actions.Deliver(limit):
+                await self._deliver(limit)
+            case actions.Remind(at):
+                await self._remind(at)
             case actions.Invalid(reason):
                 self.out(f"! {reason}")
 
@@ -188,7 +228,10 @@ async def run_console(
     console = Console(settings, engine, out)
     interactive = lines is None and sys.stdin.isatty()
     if interactive:
-        out("hoctap console — type a message, /start, '> Button', '@restart'; Ctrl-D to quit.")
+        out(
+            "hoctap console — type a message, /start, '> Button', '@deliver' (send what waits "
+            "in the outbox), '@restart'; Ctrl-D to quit."
+        )
     try:
         for line in lines if lines is not None else _stdin_lines(interactive):
             action = actions.parse_line(line)

@@ -13,8 +13,12 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.types import Message
+from aiohttp import ClientConnectorError
+
+from bot.domain.outbox import Failure
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -75,6 +79,34 @@ def classify_error(error: AiogramError) -> Unreachable | Failed:
     if isinstance(error, TelegramAPIError):
         return Failed(error.message)
     return Failed(type(error).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FailedCall:
+    """Why one outbox call failed, and for a 429 how long Telegram asks to wait."""
+
+    failure: Failure
+    reason: str
+    retry_after: float = 0.0
+
+
+def failed_call(error: AiogramError) -> FailedCall:
+    """What an error means for an outbox message: only errors proving the message was not
+    accepted (429, 5xx, no connection made) allow sending it again."""
+    reason = classify_error(error).reason
+    if isinstance(error, TelegramRetryAfter):
+        return FailedCall(Failure.FLOOD, reason, float(error.retry_after))
+    if isinstance(error, TelegramForbiddenError) or isinstance(classify_error(error), Unreachable):
+        return FailedCall(Failure.UNREACHABLE, reason)
+    if isinstance(error, TelegramServerError):
+        return FailedCall(Failure.TRANSIENT, reason)
+    if isinstance(error, TelegramNetworkError):
+        connected = not isinstance(error.__cause__, ClientConnectorError)
+        # A timeout or a dropped connection may come after Telegram took the message.
+        return FailedCall(Failure.UNCERTAIN if connected else Failure.TRANSIENT, reason)
+    if isinstance(error, ClientDecodeError):
+        return FailedCall(Failure.UNCERTAIN, reason)
+    return FailedCall(Failure.REJECTED, reason)
 
 
 def _names_missing_chat(description: str) -> bool:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("hoctap.delivery")
 
 Sleep = Callable[[float], Awaitable[None]]
+POSTING_PREFIXES = ("send", "copy", "forward", "edit")  # calls Telegram's rate limits count
 
 
 def backoff_delay(failures: int, base: float, cap: float) -> float:
@@ -49,6 +50,7 @@ class ResilientSession(AiohttpSession):
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         sleep: Sleep = asyncio.sleep,
+        on_send: Callable[[], Awaitable[None]] | None = None,
         **kwargs: Any,
     ) -> None:
         """Configure retries; other kwargs (``api``, ``timeout``, ``proxy``...) go to aiohttp.
@@ -59,6 +61,8 @@ class ResilientSession(AiohttpSession):
         :param backoff_base: first backoff wait in seconds, doubled after each failure.
         :param backoff_cap: longest backoff wait in seconds.
         :param sleep: awaited to wait; tests inject a recorder instead of real waiting.
+        :param on_send: awaited before each call that posts into a chat: the pacer shared
+            with the outbox sender gives replies the next place under the global rate.
         """
         super().__init__(**kwargs)
         self.max_retry_after_attempts = max_retry_after_attempts
@@ -67,6 +71,7 @@ class ResilientSession(AiohttpSession):
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._sleep = sleep
+        self._on_send = on_send
 
     async def make_request(
         self,
@@ -76,9 +81,12 @@ class ResilientSession(AiohttpSession):
     ) -> TelegramType:
         """Call the Bot API, retrying 429, network errors and 5xx as configured."""
         name = method.__api_method__
+        posting = self._on_send is not None and name.startswith(POSTING_PREFIXES)
         flood_waits = 0
         failures = 0
         while True:
+            if posting and self._on_send is not None:
+                await self._on_send()  # each attempt counts against Telegram's limits
             try:
                 return await super().make_request(bot, method, timeout)
             except TelegramRetryAfter as error:

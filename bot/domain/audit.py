@@ -32,6 +32,9 @@ ACTION_LABELS = {
     "hamlet_merge": N_("merged hamlets"),
     "hamlet_retire": N_("retired a hamlet"),
     "hamlet_restore": N_("restored a hamlet"),
+    "broadcast": N_("sent a broadcast"),
+    "broadcast_cancelled": N_("cancelled a broadcast"),
+    "reminder_rule": N_("changed a reminder"),
 }
 
 # Detail keys worth showing, with their names on screen: codes, counts and numbers (the
@@ -44,6 +47,12 @@ DETAIL_LABELS: dict[str, str | None] = {
     "count": N_("{value} households"),
     "decision": N_("decision {value}"),
     "rows": N_("{value} rows"),
+    "recipients": N_("{value} recipients"),
+    "rule": N_("reminder {value}"),
+    "active": N_("on or off: {value}"),
+    "offset_days": N_("days from its date: {value}"),
+    "hour": N_("at {value}:00"),
+    "not_sent": N_("{value} not sent"),
     "status": None,
     "attempted": N_("tried: {value}"),
 }

@@ -34,6 +34,7 @@ class User:
     grants: tuple[RoleGrant, ...] = field(default_factory=tuple)
     consent_version: int | None = None
     unreachable: bool = False  # Telegram refused our last message (they blocked the bot)
+    muted: bool = False  # sent /stop: no reminders or broadcasts
 
     def has_role(self, role: Role) -> bool:
         return any(grant.role == role for grant in self.grants)

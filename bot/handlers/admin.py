@@ -24,7 +24,16 @@ from bot.services.areas import area_summary
 from bot.services.errors import NotAllowed
 from bot.services.ports import UnitOfWork
 from dialogs.commune.common import AREA, YEAR
-from dialogs.states import DeadlinesSG, HamletsSG, ImportSG, RecognizeSG, StatsSG, TargetsSG
+from dialogs.states import (
+    BroadcastSG,
+    DeadlinesSG,
+    HamletsSG,
+    ImportSG,
+    RecognizeSG,
+    RemindersSG,
+    StatsSG,
+    TargetsSG,
+)
 
 LEVELS = ("province", "district", "commune", "hamlet")
 MSG_OFFICERS_ONLY = N_("This command is for commune officers.")
@@ -46,6 +55,8 @@ DIALOG_COMMANDS: dict[str, State] = {
     "recognize": RecognizeSG.list,
     "hamlets": HamletsSG.list,
     "import": ImportSG.wait_file,
+    "reminders": RemindersSG.list,
+    "broadcast": BroadcastSG.group,
 }
 
 

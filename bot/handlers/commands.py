@@ -110,6 +110,7 @@ async def cmd_help(message: Message) -> None:
             "/forget – erase your data\n"
             "/language – change language\n"
             "/cancel – stop what you are doing (what you entered is kept as a draft)\n"
+            "/stop – no more reminders or announcements (/resume turns them on again)\n"
             "/help – this help"
         )
     )

@@ -92,6 +92,8 @@ def _audit_line(entry: AuditEntry, settings: Settings, i18n: I18n) -> str:
 def _shown_value(value: object) -> object:
     """Stored codes that have a name on screen (a deadline, a status), else the value as is;
     a year stays a plain number (no thousands separator)."""
+    if isinstance(value, bool):
+        return "✅" if value else "⏸"
     for kind in (Deadline, Status):
         if isinstance(value, str) and value in kind._value2member_map_:
             return kind(value)

@@ -32,6 +32,7 @@ from bot.domain.households import (
     known_commitments,
 )
 from bot.domain.messages import N_
+from bot.domain.outbox import OutgoingMessage, Priority
 from bot.domain.registrations import Registration
 from bot.domain.stats import Numbers, count_numbers, households_to_target, inherited_target
 from bot.domain.status import Status
@@ -40,7 +41,7 @@ from bot.services.areas import area_path
 from bot.services.deadlines import check_registration_open
 from bot.services.errors import ServiceError
 from bot.services.households import Overview, check_household_form, create_household, free_code
-from bot.services.ports import Delivery, Notifier, UnitOfWork
+from bot.services.ports import Composer, Delivery, Notifier, UnitOfWork
 from bot.services.scope import (
     MSG_NOT_YOUR_AREA,
     OFFICER_ROLES,
@@ -52,6 +53,7 @@ from bot.services.scope import (
 
 GIA_DINH = Title.GIA_DINH.value
 REMINDER_KIND = "hamlet_pending"
+REMINDER_RULE = "hamlet_remind"  # the outbox's reminder key
 
 
 MSG_HEAD_APPOINTED = N_("✅ {hamlet}: a new hamlet head accepted your invitation.")
@@ -354,44 +356,60 @@ async def target_for(uow: UnitOfWork, area_code: str, title: str, year: int) -> 
 
 @dataclass(frozen=True)
 class RemindReport:
-    sent: int
+    queued: int  # households with a reminder waiting in the outbox
     already_today: int
     unreachable: tuple[HouseholdLine, ...]  # to visit in person
 
 
 async def remind_pending(
     uow: UnitOfWork,
-    notifier: Notifier,
+    composer: Composer,
     actor: User,
     hamlet_code: str,
     year: int,
     now: datetime,
     zone: ZoneInfo,
 ) -> RemindReport:
-    """Remind the households that have not registered or not self-assessed, each at most
-    once a (local) day; report those that could not be reached."""
+    """Queue a reminder in the outbox for each household that has not registered or not
+    self-assessed, at most once a (local) day; the sender delivers them. Households no
+    reminder can reach (no account, blocked the bot, sent /stop) are reported to visit."""
     await check_hamlet(uow, actor, hamlet_code, "remind", now)
     lines = await uow.hamlets.lines(hamlet_code, year)
     pending = [line for line in lines if line.status in PENDING_STATUSES]
     today = now.astimezone(zone).date()
     done = await uow.reminders.reminded([line.id for line in pending], REMINDER_KIND, today)
-    sent, unreachable = 0, []
-    for line in pending:
-        if line.id in done:
-            continue
-        delivered = await tell_household(
-            uow, notifier, line.id, MSG_REMINDER, {"year": str(year)}, now
-        )
-        await uow.reminders.mark(line.id, REMINDER_KIND, today)
-        if delivered:
-            sent += 1
-        else:
+    messages: list[OutgoingMessage] = []
+    unreachable: list[HouseholdLine] = []
+    for line in (line for line in pending if line.id not in done):
+        found = await _reminders(uow, composer, line.id, year) if line.reachable else []
+        messages.extend(found)
+        if not found:
             unreachable.append(line)
+        await uow.reminders.mark(line.id, REMINDER_KIND, today)
+    await uow.outbox.add_many(messages, now)
+    queued = len(pending) - len(done) - len(unreachable)
     await uow.audit.record(
-        "remind", None, {"hamlet": hamlet_code, "sent": sent}, now, actor_id=actor.id
+        "remind", None, {"hamlet": hamlet_code, "sent": queued}, now, actor_id=actor.id
     )
     await uow.commit()
-    return RemindReport(sent, len(done), tuple(unreachable))
+    if messages:
+        composer.wake()
+    return RemindReport(queued, len(done), tuple(unreachable))
+
+
+async def _reminders(
+    uow: UnitOfWork, composer: Composer, household_id: int, year: int
+) -> list[OutgoingMessage]:
+    """One message per linked account that may get bulk messages, in its user's language."""
+    messages = []
+    for user_id in await uow.households.accounts(household_id):
+        user = await uow.users.get(user_id)
+        if user is not None and (user.unreachable or user.muted):
+            continue
+        locale = (user.language if user else None) or "vi"
+        text = composer.compose(locale, MSG_REMINDER, {"year": str(year)})
+        messages.append(OutgoingMessage(user_id, text, Priority.BULK, reminder=REMINDER_RULE))
+    return messages
 
 
 async def tell_household(

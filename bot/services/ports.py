@@ -9,13 +9,17 @@ from typing import Any, Protocol
 
 from bot.domain.areas import Area
 from bot.domain.audit import AuditEntry
+from bot.domain.broadcasts import AudienceSpec, Broadcast, Recipient
 from bot.domain.criteria import StoredCriteriaSet
 from bot.domain.deadlines import Deadlines
 from bot.domain.export import ExportRow
 from bot.domain.hamlets import HouseholdLine, Invite, ListFilter, Page
 from bot.domain.households import Household, HouseholdForm, Member
+from bot.domain.outbox import OutgoingMessage
 from bot.domain.recognition import Proposal
 from bot.domain.registrations import JsonAnswer, Registration
+from bot.domain.reminder_settings import ReminderRecipient, RuleChange
+from bot.domain.reminders import Audience
 from bot.domain.roster import ExistingHousehold, RosterRow
 from bot.domain.stats import StandingRow
 from bot.domain.status import Status
@@ -61,6 +65,7 @@ class UserRepository(Protocol):
     async def ids_with_role(self, role: Role) -> list[int]: ...
     async def holders(self, role: Role, area_codes: Iterable[str]) -> list[tuple[int, str]]: ...
     async def set_unreachable(self, user_id: int, at: datetime | None) -> None: ...
+    async def set_muted(self, user_id: int, at: datetime | None) -> None: ...
 
 
 class DraftRepository(Protocol):
@@ -218,6 +223,65 @@ class ReminderRepository(Protocol):
     async def mark(self, household_id: int, kind: str, day: date) -> bool: ...
 
 
+class ReminderRuleRepository(Protocol):
+    """Communes' changes to the shipped reminder rules, the occurrences run, and who a
+    reminder reaches (people who sent /stop or blocked the bot left out)."""
+
+    async def changes(self, area_codes: Sequence[str]) -> dict[str, dict[str, RuleChange]]: ...
+    async def change(
+        self, area_code: str, key: str, change: RuleChange, now: datetime, actor_id: int
+    ) -> None: ...
+    async def record_run(
+        self, area_code: str, key: str, occurrence: datetime, now: datetime, recipients: int
+    ) -> bool:
+        """Record the occurrence as run; False when it already was."""
+        ...
+
+    async def runs(
+        self, area_codes: Sequence[str], since: datetime
+    ) -> dict[str, set[tuple[str, datetime]]]: ...
+    async def communes_with_deadlines(
+        self, title: str, years: Collection[int]
+    ) -> list[tuple[str, int, Deadlines]]: ...
+    async def audience(
+        self,
+        audience: Audience,
+        commune_code: str,
+        hamlet_codes: Sequence[str],
+        year: int,
+        default_locale: str,
+    ) -> list[ReminderRecipient]: ...
+
+
+class OutboxRepository(Protocol):
+    """Messages stored before they are sent (see storage/outbox.py for claiming)."""
+
+    async def add_many(self, messages: Sequence[OutgoingMessage], now: datetime) -> int: ...
+    async def counts(self, broadcast_id: int) -> dict[tuple[str, str], int]:
+        """(state, reason) -> how many of the broadcast's messages."""
+        ...
+
+    async def cancel(self, broadcast_id: int, now: datetime) -> int:
+        """The broadcast's messages not yet sent are skipped; how many."""
+        ...
+
+
+class BroadcastRepository(Protocol):
+    async def recipients(
+        self, spec: AudienceSpec, area_codes: Sequence[str], default_locale: str
+    ) -> list[Recipient]: ...
+    async def add(
+        self, spec: AudienceSpec, author_id: int, text: str, total: int, now: datetime
+    ) -> int: ...
+    async def set_report(
+        self, broadcast_id: int, chat_id: int, message_id: int, locale: str
+    ) -> None: ...
+    async def get(self, broadcast_id: int) -> Broadcast | None: ...
+    async def unfinished(self) -> list[Broadcast]: ...
+    async def cancel(self, broadcast_id: int, now: datetime) -> None: ...
+    async def finish(self, broadcast_id: int, now: datetime) -> None: ...
+
+
 class TargetRepository(Protocol):
     async def of(self, area_codes: Sequence[str], title: str, year: int) -> dict[str, int]: ...
     async def set(self, area_code: str, title: str, year: int, percent: int | None) -> None: ...
@@ -267,7 +331,13 @@ class UnitOfWork(Protocol):
     @property
     def reminders(self) -> ReminderRepository: ...
     @property
+    def reminder_rules(self) -> ReminderRuleRepository: ...
+    @property
     def targets(self) -> TargetRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def broadcasts(self) -> BroadcastRepository: ...
     @property
     def stats(self) -> StatsRepository: ...
     @property
@@ -291,3 +361,15 @@ class Notifier(Protocol):
     async def notify(
         self, user_id: int, locale: str, msgid: str, params: dict[str, Any]
     ) -> Delivery: ...
+
+
+class Composer(Protocol):
+    """Writes catalog messages for the outbox in a user's language, and wakes the sender."""
+
+    def compose(self, locale: str, msgid: str, params: dict[str, Any]) -> str:
+        """The message translated and filled in, as HTML (values escaped)."""
+        ...
+
+    def wake(self) -> None:
+        """New messages are in the outbox."""
+        ...

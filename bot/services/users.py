@@ -51,3 +51,10 @@ async def set_home_area(uow: UnitOfWork, user_id: int, area_code: str) -> None:
         raise ServiceError("This place is not in the list. Please choose again.")
     await uow.users.set_area(user_id, area_code)
     await uow.commit()
+
+
+async def set_muted(uow: UnitOfWork, user_id: int, muted: bool, now: datetime) -> None:
+    """/stop and /resume: reminders and broadcasts off or on again (answers to the user's own
+    actions and decisions about their household still come)."""
+    await uow.users.set_muted(user_id, now if muted else None)
+    await uow.commit()

@@ -1,19 +1,22 @@
 """Reminders to the families that have not registered or not self-assessed, at most one a
-day each; the ones Telegram cannot reach are listed to visit in person."""
+day each, queued in the outbox for the sender; the ones no reminder can reach are listed to
+visit in person."""
 
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Column
+from babel.dates import format_time
 
 from bot.i18n import N_
 from bot.services.errors import ServiceError
 from bot.services.hamlets import RemindReport, remind_pending
-from dialogs.hamlet.common import BackTo, hamlet_code, place_of, shown_number
+from dialogs.hamlet.common import BackTo, hamlet_code, locale, place_of, shown_number
 from dialogs.states import HamletSG
 from dialogs.summaries import writer_for
 from dialogs.widgets import (
@@ -21,30 +24,40 @@ from dialogs.widgets import (
     Label,
     UnexpectedText,
     acting_user,
-    notifier,
     now,
     tell,
     this_year,
 )
 
-REMINDED = "_reminded"  # dialog_data: [sent, already today, unreachable] of the last reminder
+REMINDED = "_reminded"  # dialog_data: what the last reminder did (see `on_remind`)
 MAX_MESSAGE = 3500  # a list to visit is split below Telegram's 4096 characters
 
 
 async def get_remind(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     done = dialog_manager.dialog_data.get(REMINDED)
-    sent, already, unreachable = done or (0, 0, 0)
+    shown = done or {"queued": 0, "already": 0, "to_visit": 0, "quiet_until": None}
+    queued, quiet_until = shown["queued"], shown["quiet_until"]
     return {
         "place": await place_of(dialog_manager),
         "year": this_year(dialog_manager),
         "asking": done is None,
         "done": done is not None,
-        "nobody": done is not None and not (sent or already or unreachable),
-        "sent": shown_number(dialog_manager, sent),
-        "already": shown_number(dialog_manager, already),
-        "unreachable": shown_number(dialog_manager, unreachable),
-        "to_visit": bool(unreachable),
+        "nobody": done is not None and not (queued or shown["already"] or shown["to_visit"]),
+        "queued": shown_number(dialog_manager, queued),
+        "already": shown_number(dialog_manager, shown["already"]),
+        "unreachable": shown_number(dialog_manager, shown["to_visit"]),
+        "to_visit": bool(shown["to_visit"]),
+        "soon": bool(queued) and quiet_until is None,
+        "quiet": bool(queued) and quiet_until is not None,
+        "time": shown_time(dialog_manager, quiet_until) if quiet_until else "",
     }
+
+
+def shown_time(manager: DialogManager, iso: str) -> str:
+    """The time of day where the commune is, as the user's locale writes it."""
+    zone = manager.middleware_data["settings"].zone
+    moment = datetime.fromisoformat(iso)
+    return format_time(moment, format="short", tzinfo=zone, locale=locale(manager))
 
 
 async def on_open_remind(_: CallbackQuery, __: Any, manager: DialogManager) -> None:
@@ -52,21 +65,27 @@ async def on_open_remind(_: CallbackQuery, __: Any, manager: DialogManager) -> N
 
 
 async def on_remind(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    settings = manager.middleware_data["settings"]
+    settings, moment = manager.middleware_data["settings"], now()
     try:
         report = await remind_pending(
             manager.middleware_data["uow"],
-            notifier(manager),
+            manager.middleware_data["composer"],
             acting_user(manager),
             hamlet_code(manager),
             this_year(manager),
-            now(),
+            moment,
             settings.zone,
         )
     except ServiceError as error:
         await tell(manager, callback, error)
         return
-    manager.dialog_data[REMINDED] = [report.sent, report.already_today, len(report.unreachable)]
+    bulk_from = settings.quiet.ends_after(moment, settings.zone)  # `moment` unless quiet
+    manager.dialog_data[REMINDED] = {
+        "queued": report.queued,
+        "already": report.already_today,
+        "to_visit": len(report.unreachable),
+        "quiet_until": bulk_from.isoformat() if bulk_from > moment else None,
+    }
     if report.unreachable and callback.message is not None:
         for text in visit_list(manager, report):
             await manager.middleware_data["bot"].send_message(callback.message.chat.id, text)
@@ -76,7 +95,9 @@ async def on_remind(callback: CallbackQuery, _: Button, manager: DialogManager) 
 def visit_list(manager: DialogManager, report: RemindReport) -> list[str]:
     """The households to visit in person, as messages short enough for Telegram."""
     lines = writer_for(manager)
-    lines.add(N_("🚶 <b>Families to visit in person</b> (not reachable on Telegram):"))
+    lines.add(
+        N_("🚶 <b>Families to visit in person</b> (reminders on Telegram do not reach them):")
+    )
     for line in report.unreachable:
         name, phone = html.escape(line.head_name or "—"), html.escape(line.phone or "—")
         lines.lines.append(f"• {name} · {phone}")
@@ -98,10 +119,12 @@ def remind_window() -> Window:
             when="asking",
         ),
         I18nFormat(
-            "🔔 <b>Reminders</b>\nSent: {sent}\nAlready reminded today: {already}\n"
+            "🔔 <b>Reminders</b>\nQueued to send: {queued}\nAlready reminded today: {already}\n"
             "To visit in person: {unreachable}",
             when="done",
         ),
+        I18nFormat("They will be sent in the next few minutes.", when="soon"),
+        I18nFormat("It is quiet time now: they will be sent from {time}.", when="quiet"),
         I18nFormat("The families to visit are listed in the message above.", when="to_visit"),
         I18nFormat(
             "Nobody to remind: every family has registered and self-assessed.", when="nobody"

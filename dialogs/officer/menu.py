@@ -19,11 +19,13 @@ from dialogs.commune.common import AREA
 from dialogs.officer.common import COMMUNE, MSG_OFFICERS_ONLY, PAGE, Pages, commune_name, paged
 from dialogs.officer.invite import on_invite_officer
 from dialogs.states import (
+    BroadcastSG,
     DeadlinesSG,
     HamletsSG,
     ImportSG,
     OfficerSG,
     RecognizeSG,
+    RemindersSG,
     StatsSG,
     TargetsSG,
 )
@@ -110,6 +112,8 @@ TOOLS = {
     "deadlines": DeadlinesSG.list,
     "hamlets": HamletsSG.list,
     "import": ImportSG.wait_file,
+    "broadcast": BroadcastSG.group,
+    "reminders": RemindersSG.list,
 }
 
 
@@ -145,6 +149,8 @@ def menu_window() -> Window:
                 Button(Label("📥 Import a roster"), id="import", on_click=on_open),
                 when="chosen",
             ),
+            Button(Label("📢 Broadcast"), id="broadcast", on_click=on_open, when="chosen"),
+            Button(Label("⏰ Reminders"), id="reminders", on_click=on_open, when="chosen"),
             SwitchTo(
                 Label("✉️ Invite a hamlet head"),
                 id="invite",
