@@ -10,7 +10,7 @@ from bot.domain.hamlets import PAGE_SIZE
 from bot.domain.status import Status
 from storage.db import create_engine, create_session_factory
 from storage.uow import SqlUnitOfWork
-from tests.bench import hamlet
+from tests.bench import broadcast, hamlet
 from tests.bench.registration import FIRST_USER_ID, JSON_KEYS, bench_registration, report
 
 USERS = 3
@@ -47,3 +47,15 @@ async def test_the_hamlet_benchmark_lists_and_searches_a_seeded_hamlet(tmp_path:
     assert 0 < last["search_ms"] <= last["search_p90_ms"]
     assert 0 < figures["lines_shown"] <= 24 * PAGE_SIZE
     assert 0 < last["searches_found"] <= 24
+
+
+async def test_the_broadcast_benchmark_delivers_once_to_everyone_while_users_talk(
+    tmp_path: Path,
+) -> None:
+    figures = await broadcast.bench_broadcast(120, interactive_rate=4.0, folder=tmp_path)
+    last = json.loads(broadcast.report(figures)[-1])
+
+    assert set(broadcast.JSON_KEYS) <= set(last)
+    assert (last["duplicates"], last["lost"], last["sent"]) == (0, 0, 120)
+    assert last["interactive_n"] > 0
+    assert last["refused_429"] >= last["refused_random"] > 0  # the injected faults did fire

@@ -4,6 +4,9 @@
 
 `python -m tests.bench hamlet [--households N]`: see tests/bench/hamlet.py.
 
+`python -m tests.bench broadcast [--recipients N] [--interactive-rate R]`: see
+tests/bench/broadcast.py.
+
 The floor is an aiogram echo handler fed the same kind of updates through `feed_update` in the
 same process and run; the bot's figures are reported as ratios to it, so machines compare.
 """
@@ -28,7 +31,7 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from tests.bench import hamlet, registration, stats
+from tests.bench import broadcast, hamlet, registration, stats
 from tests.fakes import recording_bot
 
 
@@ -76,7 +79,9 @@ async def bench_updates(n: int, repeats: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("name", choices=["updates", "registration", "hamlet", "stats"])
+    parser.add_argument(
+        "name", choices=["updates", "registration", "hamlet", "stats", "broadcast"]
+    )
     parser.add_argument(
         "--n",
         type=int,
@@ -88,12 +93,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--communes", type=int, default=300, help="stats: communes")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--recipients", type=int, default=3000, help="broadcast: recipients")
+    parser.add_argument(
+        "--interactive-rate", type=float, default=2.0, help="broadcast: /help updates a second"
+    )
     parser.add_argument("--concurrency", type=int, default=1, help="registration: users at once")
     args = parser.parse_args(argv)
     if args.name == "registration":
         return registration.main(args.n or 2000, args.concurrency)
     if args.name == "hamlet":
         return hamlet.main(args.households, args.n or 300)
+    if args.name == "broadcast":
+        return broadcast.main(args.recipients, args.interactive_rate)
     if args.name == "stats":
         return stats.main(args.households_total, args.communes, args.n or 5)
     args.n = args.n or 400
