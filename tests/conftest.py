@@ -6,7 +6,9 @@ backends. Under CI=true they are required: a missing one fails the run instead o
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,8 +20,34 @@ from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
-PG_URL = os.environ.get("HOCTAP_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("HOCTAP_TEST_REDIS_URL")
+# Under `pytest -n N` each worker ("gw0", "gw1"...) gets its own PostgreSQL database and
+# Redis database, so that workers never reset each other's data.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+BASE_PG_URL = os.environ.get("HOCTAP_TEST_DATABASE_URL")
+
+
+def _worker_number() -> int:
+    return int(WORKER.removeprefix("gw")) if WORKER.startswith("gw") else 0
+
+
+def _worker_pg_url(url: str | None) -> str | None:
+    if url is None or not WORKER:
+        return url
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name}_{WORKER}"
+
+
+def _worker_redis_url(url: str | None) -> str | None:
+    if url is None or not WORKER:
+        return url
+    base, _, index = url.rpartition("/")
+    number = int(index or 0)
+    mine = number - _worker_number() if number >= _worker_number() else number + _worker_number()
+    return f"{base}/{mine}"
+
+
+PG_URL = _worker_pg_url(BASE_PG_URL)
+REDIS_URL = _worker_redis_url(os.environ.get("HOCTAP_TEST_REDIS_URL"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +61,20 @@ def pytest_configure(config: pytest.Config) -> None:
             "CI=true but HOCTAP_TEST_DATABASE_URL or HOCTAP_TEST_REDIS_URL is not set: "
             "the PostgreSQL and Redis runs are required in CI"
         )
+    if BASE_PG_URL and PG_URL != BASE_PG_URL:
+        asyncio.run(create_database(BASE_PG_URL, PG_URL.rpartition("/")[2]))
+
+
+async def create_database(server_url: str, name: str) -> None:
+    """Create the worker's database on the server of `server_url` unless it exists."""
+    engine = create_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        found = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not found:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
 
 
 async def reset_postgres(url: str) -> None:
@@ -51,20 +93,73 @@ async def reset_redis(url: str) -> None:
     await client.aclose()
 
 
+# Whether the PostgreSQL test database holds the schema at head (emptied between tests), or
+# was dropped by a test that wanted an empty database.
+_POSTGRES = {"migrated": False}
+
+
+async def truncate_postgres(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        names = await connection.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        )
+        tables = ", ".join(f'"{name}"' for name in names if name != "alembic_version")
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+async def migrate(url: str) -> None:
+    engine = create_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+
+
 @pytest.fixture(params=DATABASES)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(database_kind: str, tmp_path: Path) -> str:
     """An empty database of each configured kind (not yet migrated)."""
-    if request.param == "sqlite":
+    if database_kind == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     assert PG_URL is not None
     await reset_postgres(PG_URL)
+    _POSTGRES["migrated"] = False
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per run; each test gets a copy (migrating costs
+    about half a second, a copy a millisecond)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    asyncio.run(migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture
+async def migrated_url(database_kind: str, tmp_path: Path, sqlite_template: Path) -> str:
+    """A database at the head revision with no rows, of each configured kind."""
+    if database_kind == "sqlite":
+        target = tmp_path / "test.db"
+        shutil.copyfile(sqlite_template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    assert PG_URL is not None
+    if _POSTGRES["migrated"]:
+        await truncate_postgres(PG_URL)
+    else:
+        await reset_postgres(PG_URL)
+        await migrate(PG_URL)
+        _POSTGRES["migrated"] = True
     return PG_URL
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
+async def engine(migrated_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(migrated_url)
     yield engine
     await engine.dispose()
 

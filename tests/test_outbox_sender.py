@@ -270,11 +270,11 @@ async def test_users_row_is_optional(session_factory: Factory, api: FakeBotAPI, 
 
 
 async def test_two_senders_share_the_outbox_without_duplicates(
-    database_url: str, session_factory: Factory, api: FakeBotAPI, bot: Bot
+    migrated_url: str, session_factory: Factory, api: FakeBotAPI, bot: Bot
 ) -> None:
     """Two processes' senders (two engines) claim from one outbox: on PostgreSQL with SKIP
     LOCKED, on SQLite by the claim's own check; each message goes once."""
-    other_engine = create_engine(database_url)
+    other_engine = create_engine(migrated_url)
     try:
         other = sender_for(create_session_factory(other_engine), bot)
         first = sender_for(session_factory, bot)

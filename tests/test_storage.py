@@ -176,14 +176,14 @@ async def test_keys_do_not_share_state_or_data(storage: BaseStorage, other: Stor
 
 
 async def test_state_and_data_survive_a_restart(
-    database_url: str, redis_url: str | None, session_factory: async_sessionmaker[AsyncSession]
+    migrated_url: str, redis_url: str | None, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     before = create_storage(redis_url, session_factory)
     await before.set_state(KEY, Form.area)
     await before.set_data(KEY, DATA)
     await before.close()
 
-    engine = create_engine(database_url)
+    engine = create_engine(migrated_url)
     after = create_storage(redis_url, create_session_factory(engine))
     try:
         assert await after.get_state(KEY) == "Form:area"
