@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from bot.domain.reminders import ReminderRule, parse_rules
+from bot.domain.reminder_rules import parse_rules
+from bot.domain.reminders import ReminderRule
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "reminders.toml"
 

@@ -14,18 +14,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.deadlines import Deadline, Deadlines, moment_of
+from bot.domain.reminder_rules import ReminderRulesError, parse_rules, with_changes
 from bot.domain.reminders import (
     MESSAGE_AUDIENCE,
     MESSAGE_DEADLINE,
     MESSAGES,
     Audience,
     ReminderRule,
-    ReminderRulesError,
     days_left,
     due_now,
     next_occurrence,
-    parse_rules,
-    with_changes,
 )
 from bot.reminder_files import SHIPPED, load_default_rules
 

@@ -20,6 +20,7 @@ from bot.domain.deadlines import Deadlines
 from bot.domain.households import campaign_year
 from bot.domain.messages import N_
 from bot.domain.outbox import OutgoingMessage, Priority
+from bot.domain.reminder_rules import with_changes
 from bot.domain.reminder_settings import (
     MSG_DAYS,
     MSG_HOUR,
@@ -36,7 +37,6 @@ from bot.domain.reminders import (
     days_left,
     due_now,
     next_occurrence,
-    with_changes,
 )
 from bot.domain.users import User
 from bot.reminder_files import load_default_rules
