@@ -13,7 +13,7 @@ from bot.domain.broadcasts import AudienceSpec, Broadcast, Group, Recipient
 from bot.domain.hamlets import FILTER_STATUSES, ListFilter
 from bot.domain.status import Status
 from bot.domain.users import Role
-from storage.hamlets import _this_years_registration
+from storage.hamlets import takes_bulk, this_years_registration
 from storage.household_models import HouseholdAccountRow, HouseholdRow
 from storage.models import RoleRow, UserRow
 from storage.outbox_models import BroadcastRow
@@ -91,7 +91,7 @@ class SqlBroadcastRepository:
 
 
 def _query(spec: AudienceSpec, area_codes: Sequence[str]) -> Any:
-    reachable = (UserRow.muted_at.is_(None), UserRow.unreachable_at.is_(None))
+    reachable = takes_bulk()
     if spec.group in GROUP_ROLES:
         return (
             select(UserRow.id, UserRow.language)
@@ -102,7 +102,7 @@ def _query(spec: AudienceSpec, area_codes: Sequence[str]) -> Any:
                 *reachable,
             )
         )
-    registration, on = _this_years_registration(spec.year)
+    registration, on = this_years_registration(spec.year)
     query = (
         select(UserRow.id, UserRow.language)
         .join(HouseholdAccountRow, HouseholdAccountRow.user_id == UserRow.id)

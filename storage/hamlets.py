@@ -108,7 +108,7 @@ class SqlInviteRepository:
         return [row.to_domain() for row in rows]
 
 
-def _this_years_registration(year: int) -> tuple[type[RegistrationRow], ColumnElement[bool]]:
+def this_years_registration(year: int) -> tuple[type[RegistrationRow], ColumnElement[bool]]:
     registration = aliased(RegistrationRow)
     on = and_(
         registration.household_id == HouseholdRow.id,
@@ -117,6 +117,17 @@ def _this_years_registration(year: int) -> tuple[type[RegistrationRow], ColumnEl
         registration.year == year,
     )
     return registration, on
+
+
+def takes_bulk() -> tuple[ColumnElement[bool], ...]:
+    """Conditions on UserRow: a user reminders and broadcasts may go to (not stopped, not
+    refused by Telegram)."""
+    return (UserRow.muted_at.is_(None), UserRow.unreachable_at.is_(None))
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, for ON CONFLICT (same on SQLite and PostgreSQL)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def household_reachable() -> ColumnElement[bool]:
@@ -145,7 +156,7 @@ def _lines_query(
 ) -> tuple[Select[*tuple[Any, ...]], type[RegistrationRow], ColumnElement[bool]]:
     """The hamlet's households (not forgotten) with this year's registration and whether
     they can be reached, as `_line` reads them; also the parts that filters refer to."""
-    registration, on = _this_years_registration(year)
+    registration, on = this_years_registration(year)
     reachable = household_reachable()
     query = (
         select(
@@ -235,10 +246,8 @@ class SqlReminderRepository:
 
     async def mark(self, household_id: int, kind: str, day: date) -> bool:
         """Record the reminder; False when the household was already reminded that day."""
-        dialect = self._session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         result = await self._session.execute(
-            insert(ReminderRow)
+            dialect_insert(self._session)(ReminderRow)
             .values(household_id=household_id, kind=kind, day=day)
             .on_conflict_do_nothing()
         )

@@ -10,8 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.deadlines import Deadlines
@@ -19,21 +17,12 @@ from bot.domain.reminder_settings import NOT_ASSESSED, VERIFIED, ReminderRecipie
 from bot.domain.reminders import Audience
 from bot.domain.status import Status
 from bot.domain.users import Role
-from storage.hamlets import _this_years_registration
+from storage.hamlets import dialect_insert, takes_bulk, this_years_registration
 from storage.household_models import AssessmentWindowRow, HouseholdAccountRow, HouseholdRow
 from storage.models import AreaRow, RoleRow, UserRow
 from storage.outbox_models import ReminderRuleRow, ReminderRunRow
 
 CHUNK = 500  # area codes per statement, well under the bind limits
-
-
-def _insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT, for ON CONFLICT (same on SQLite and PostgreSQL)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def _reachable() -> tuple[Any, ...]:
-    return (UserRow.muted_at.is_(None), UserRow.unreachable_at.is_(None))
 
 
 class SqlReminderRuleRepository:
@@ -64,7 +53,7 @@ class SqlReminderRuleRepository:
             "updated_by": actor_id,
         }
         await self._session.execute(
-            _insert(self._session)(ReminderRuleRow)
+            dialect_insert(self._session)(ReminderRuleRow)
             .values(area_code=area_code, key=key, **values)
             .on_conflict_do_update(index_elements=["area_code", "key"], set_=values)
         )
@@ -74,7 +63,7 @@ class SqlReminderRuleRepository:
     ) -> bool:
         """Record the occurrence as run; False when it already was (by another worker)."""
         result = await self._session.execute(
-            _insert(self._session)(ReminderRunRow)
+            dialect_insert(self._session)(ReminderRunRow)
             .values(
                 area_code=area_code,
                 key=key,
@@ -152,7 +141,7 @@ class SqlReminderRuleRepository:
                 .where(
                     RoleRow.role == Role.HAMLET_HEAD.value,
                     RoleRow.area_code.in_(hamlet_codes[start : start + CHUNK]),
-                    *_reachable(),
+                    *takes_bulk(),
                 )
             )
             for user_id, language, code, name in rows:
@@ -176,7 +165,7 @@ class SqlReminderRuleRepository:
             .where(
                 RoleRow.role == Role.COMMUNE_OFFICER.value,
                 RoleRow.area_code == commune_code,
-                *_reachable(),
+                *takes_bulk(),
             )
             .order_by(UserRow.id)
         )
@@ -192,7 +181,7 @@ class SqlReminderRuleRepository:
     ) -> dict[tuple[str, str], int]:
         """(hamlet code, or "" for all, status) -> households this year, not forgotten."""
         found: dict[tuple[str, str], int] = defaultdict(int)
-        registration, on = _this_years_registration(year)
+        registration, on = this_years_registration(year)
         for start in range(0, len(hamlet_codes), CHUNK):
             rows = await self._session.execute(
                 select(HouseholdRow.hamlet_code, registration.status, func.count())
@@ -211,7 +200,7 @@ class SqlReminderRuleRepository:
 def _families(
     audience: Audience, hamlet_codes: Sequence[str], year: int
 ) -> Select[*tuple[Any, ...]]:
-    registration, on = _this_years_registration(year)
+    registration, on = this_years_registration(year)
     query = (
         select(UserRow.id, UserRow.language, HouseholdRow.head_name, HouseholdRow.code)
         .join(HouseholdAccountRow, HouseholdAccountRow.user_id == UserRow.id)
@@ -220,7 +209,7 @@ def _families(
         .where(
             HouseholdRow.hamlet_code.in_(hamlet_codes),
             HouseholdRow.forgotten_at.is_(None),
-            *_reachable(),
+            *takes_bulk(),
         )
     )
     if audience == Audience.NOT_REGISTERED:  # a draft is not a registration yet

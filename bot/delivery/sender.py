@@ -113,11 +113,7 @@ class OutboxSender:
         tried. For the console and tests, where no Telegram limits apply."""
         tried = 0
         while limit is None or tried < limit:
-            now = self._wall()
-            async with self._sessions() as session:
-                outbox = SqlOutboxRepository(session)
-                claimed = await outbox.claim(now, self._bulk_allowed(now), lambda _: None)
-                await session.commit()
+            claimed = await self._claim(paced=False)
             if claimed is None:
                 break
             await self._slots.acquire()
@@ -130,11 +126,12 @@ class OutboxSender:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _claim(self) -> ClaimedMessage | None:
+    async def _claim(self, paced: bool = True) -> ClaimedMessage | None:
+        """The next message due, turned `sending`; unpaced, no chat has to wait its turn."""
         now, mono = self._wall(), self._clock()
 
         def chat_ready(chat_id: int) -> datetime | None:
-            ready = self.pacer.chat_ready_at(chat_id)
+            ready = self.pacer.chat_ready_at(chat_id) if paced else 0.0
             return now + timedelta(seconds=ready - mono) if ready > mono else None
 
         async with self._sessions() as session:
