@@ -11,7 +11,7 @@ from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, Select
 from aiogram_dialog.widgets.text import Format
 
-from bot.domain.areas import place_label
+from bot.domain.areas import MAX_NAME_LENGTH, place_label
 from bot.domain.paging import paginate
 from bot.domain.text import normalize_text
 from bot.i18n import N_
@@ -122,7 +122,9 @@ async def on_chosen(_: CallbackQuery, __: Any, manager: DialogManager, code: str
 async def on_filter(
     message: Message, _: ManagedTextInput[str], manager: DialogManager, query: str
 ) -> None:
-    manager.dialog_data.update({"_query": query, "_page": 0})
+    # No name is longer: a longer filter matches nothing, and shown whole it could make the
+    # window longer than Telegram's 4,096 characters.
+    manager.dialog_data.update({"_query": query[:MAX_NAME_LENGTH], "_page": 0})
 
 
 async def on_page(_: CallbackQuery, button: Button, manager: DialogManager) -> None:

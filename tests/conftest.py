@@ -9,16 +9,19 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiogram_dialog.test_tools import MockMessageManager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
+from tests.fakes import checked_show_message
+from tests.spec_check import REQUESTS
 
 # Under `pytest -n N` each worker ("gw0", "gw1"...) gets its own PostgreSQL database and
 # Redis database, so that workers never reset each other's data.
@@ -183,3 +186,14 @@ async def redis_url(request: pytest.FixtureRequest) -> str | None:
     assert REDIS_URL is not None
     await reset_redis(REDIS_URL)
     return REDIS_URL
+
+
+@pytest.fixture(autouse=True)
+def valid_bot_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fails, at teardown, a test that made any Bot API request Telegram would refuse
+    (tests/spec_check.py: the fakes check each request; dialog windows are checked too)."""
+    monkeypatch.setattr(MockMessageManager, "show_message", checked_show_message)
+    REQUESTS.start()
+    yield
+    if failure := REQUESTS.failure():
+        pytest.fail(failure, pytrace=False)

@@ -4,8 +4,12 @@ In-process: ``async with FakeBotAPI() as api:`` then point aiogram at
 ``TelegramAPIServer.from_base(api.base_url)``.  Stand-alone:
 ``python -m tests.fake_bot_api --port 8081`` and drive it over ``/_control/*``.
 
-Text is stored as sent: parse_mode is not rendered into entities.  Every recorded request
-carries ``at``, its receive time on the fake's clock, so achieved send rates can be measured.
+Every request is checked by ``tests/spec_check.py`` (method and parameters against the spec
+when there is one; HTML, lengths and keyboards always) and refused with a 400 as Telegram would;
+the problems of the bot's own requests (aiogram's User-Agent) also go to ``REQUESTS``, which
+fails the test.  Text is stored as sent: parse_mode is not rendered into entities.  Every
+recorded request carries ``at``, its receive time on the fake's clock, so achieved send rates
+can be measured.
 Faults (``set_faults``): rate_limit_global, rate_limit_per_chat, rate_limit_per_group_minute,
 force_429, random_429, forbidden_chats, force_5xx, delay, drop_connection.
 """
@@ -28,12 +32,12 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.spec_check import REQUESTS, SPEC_PATH, check_request, load_spec
+
 JsonDict = dict[str, Any]
 Handler = Callable[[JsonDict], Awaitable[Any]]
 
-DEFAULT_SPEC = (
-    Path(__file__).resolve().parents[2] / "shared" / "telegram-bot-api-spec" / "api.min.json"
-)
+DEFAULT_SPEC = SPEC_PATH
 BOT_USER: JsonDict = {
     "id": 7000001,
     "is_bot": True,
@@ -132,13 +136,6 @@ def _check_fault_values(faults: JsonDict) -> None:
         raise ValueError("rate_limit_per_group_minute must be a non-negative integer")
 
 
-def _load_spec(path: Path | None) -> dict[str, dict[str, JsonDict]] | None:
-    if path is None or not path.is_file():
-        return None
-    methods = json.loads(path.read_text(encoding="utf-8"))["methods"]
-    return {name: {f["name"]: f for f in m.get("fields", [])} for name, m in methods.items()}
-
-
 class FakeBotAPI:
     """Fake Bot API: records requests, serves queued updates, injects faults."""
 
@@ -146,7 +143,7 @@ class FakeBotAPI:
         self, spec_path: Path | None = DEFAULT_SPEC, clock: Callable[[], float] = time.monotonic
     ) -> None:
         """``clock`` drives the rate-limit windows and ``at`` stamps; tests may pass a fake one."""
-        self._spec = _load_spec(spec_path)
+        self._spec = load_spec(spec_path)
         self._clock = clock
         self._handlers: dict[str, Handler] = {
             "getMe": self._get_me,
@@ -181,7 +178,7 @@ class FakeBotAPI:
 
     @property
     def spec_loaded(self) -> bool:
-        """Whether requests are validated against the Bot API spec."""
+        """Whether methods and parameters are validated against the Bot API spec."""
         return self._spec is not None
 
     @property
@@ -312,7 +309,7 @@ class FakeBotAPI:
         try:
             if method not in self._handlers:
                 raise ApiError(404, "Not Found: method not found")
-            self._validate(method, params)
+            self._validate(request, method, params)
             if await self._drops_connection(request, method, entry):
                 return web.Response()  # the transport is closed; nothing reaches the client
             self._check_faults(method, params)
@@ -354,16 +351,13 @@ class FakeBotAPI:
         except ValueError:
             return raw
 
-    def _validate(self, method: str, params: JsonDict) -> None:
-        if self._spec is None:
-            return
-        fields = self._spec.get(method, {})  # every implemented method is in the spec
-        for name in params:
-            if name not in fields:
-                raise _bad_request(f'unknown parameter "{name}"')
-        for name, field in fields.items():
-            if field["required"]:
-                _need(params, name)
+    def _validate(self, request: web.Request, method: str, params: JsonDict) -> None:
+        # The spec part only with a spec; HTML, lengths and keyboards always, as Telegram does.
+        problems = check_request(method, params, self._spec)
+        if "aiogram/" in request.headers.get("User-Agent", ""):  # the bot, not raw test HTTP
+            REQUESTS.record(method, params, problems)
+        if problems:
+            raise _bad_request(problems[0])
 
     async def _drops_connection(self, request: web.Request, method: str, entry: JsonDict) -> bool:
         if delay := self._faults.get("delay"):
@@ -621,7 +615,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="api.min.json to validate")
-    parser.add_argument("--no-spec", action="store_true", help="skip request validation")
+    parser.add_argument("--no-spec", action="store_true", help="skip the spec part of validation")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args.host, args.port, None if args.no_spec else args.spec))

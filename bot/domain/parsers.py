@@ -41,6 +41,7 @@ FIRST_BIRTH_YEAR = 1900
 _NAME_PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-", "–": "-"})
 _NAME_SEPARATORS = re.compile(r"[-']")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+_LONGEST_NUMBER = 20
 # Count words folded by search_key: "bốn" -> "bon", "mười" -> "muoi", "bẩy" -> "bay".
 _COUNT_WORDS = {
     "khong": 0,
@@ -90,7 +91,8 @@ def parse_count(text: str, *, minimum: int = 0, maximum: int = 30) -> int:
     """Return a count typed as digits ("3", "03") or as a Vietnamese word up to ten ("ba")."""
     typed = unicodedata.normalize("NFKC", normalize_text(text))
     if _INTEGER.fullmatch(typed):
-        value = int(typed)
+        # int() refuses more than 4,300 digits; a number that long is out of range anyway.
+        value = int(typed) if len(typed) <= _LONGEST_NUMBER else maximum + 1
     elif search_key(typed) in _COUNT_WORDS:
         value = _COUNT_WORDS[search_key(typed)]
     else:

@@ -150,6 +150,7 @@ def parse_days(text: str) -> int:
 def parse_hour(text: str) -> int:
     """An hour of the day, "8", "08" or "8:00"."""
     typed = text.strip().lower().removesuffix("h").removesuffix(":00").strip()
-    if not typed.isdigit() or not 0 <= int(typed) <= 23:
+    # isdecimal, not isdigit: int() refuses "²", a digit that is not a decimal one.
+    if not (typed.isdecimal() and len(typed) <= 2) or not 0 <= int(typed) <= 23:
         raise InputError(MSG_HOUR)
     return int(typed)

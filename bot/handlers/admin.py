@@ -18,6 +18,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.config import Settings
 from bot.domain.messages import N_
+from bot.domain.text import normalize_text
 from bot.domain.users import Role, User
 from bot.i18n import number
 from bot.services.areas import area_summary
@@ -73,11 +74,17 @@ async def cmd_not_staff(message: Message) -> None:
     await message.answer(_(MSG_OFFICERS_ONLY))
 
 
+def command_words(args: str | None) -> list[str]:
+    """The words typed after a command, normalised like any typed text: without control or
+    invisible characters (PostgreSQL refuses NUL even as a query parameter)."""
+    return normalize_text(args or "").split()
+
+
 def command_area_year(args: str | None) -> dict[str, Any]:
     """`/stats [area code] [year]` in either order: a number from 2000 to 2100 is the year."""
     found: dict[str, Any] = {}
-    for word in (args or "").split()[:2]:
-        if word.isdigit() and 2000 <= int(word) <= 2100:
+    for word in command_words(args)[:2]:
+        if word.isdecimal() and len(word) == 4 and 2000 <= int(word) <= 2100:
             found[YEAR] = int(word)
         else:
             found[AREA] = word

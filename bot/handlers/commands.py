@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.domain.hamlets import INVITE_PREFIX
+from bot.domain.text import normalize_text
 from bot.services.errors import ServiceError
 from bot.services.hamlets import invite_for
 from bot.services.households import has_consent, household_of
@@ -34,11 +35,12 @@ async def cmd_start(
 ) -> None:
     if message.from_user:
         await stash_current_dialog(dialog_manager, uow, message.from_user.id)
-    if (command.args or "").startswith(INVITE_PREFIX):
-        await _start_from_invite(message, dialog_manager, uow, command.args or "")
+    args = normalize_text(command.args or "")  # typed text (PostgreSQL refuses a NUL in it)
+    if args.startswith(INVITE_PREFIX):
+        await _start_from_invite(message, dialog_manager, uow, args)
         return
-    hamlet = (command.args or "").removeprefix(HAMLET_LINK) if command.args else ""
-    if not (command.args or "").startswith(HAMLET_LINK) or message.from_user is None:
+    hamlet = args.removeprefix(HAMLET_LINK)
+    if not args.startswith(HAMLET_LINK) or message.from_user is None:
         await dialog_manager.start(
             MainSG.menu, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
         )

@@ -20,7 +20,7 @@ from bot.domain.hamlets import ListFilter
 from bot.domain.households import campaign_year
 from bot.domain.messages import N_
 from bot.domain.users import User
-from bot.handlers.admin import IsStaff, cmd_not_staff, command_area_year
+from bot.handlers.admin import IsStaff, cmd_not_staff, command_area_year, command_words
 from bot.services.errors import ServiceError
 from bot.services.ports import UnitOfWork
 from dialogs.commune.common import AREA, YEAR
@@ -54,7 +54,7 @@ def export_args(args: str | None) -> ExportArgs | None:
     """`/export [area] [year] [status] [csv]` in any order; None when a word is none of them
     (a second area code included)."""
     found: dict[str, Any] = {}
-    for word in (args or "").split():
+    for word in command_words(args):
         key, year = word.casefold(), command_area_year(word).get(YEAR)
         if key == CSV:
             found["as_csv"] = True

@@ -19,7 +19,7 @@ from bot.domain.deadlines import Deadline
 from bot.domain.messages import N_
 from bot.domain.status import Status
 from bot.domain.users import Role, User
-from bot.handlers.admin import IsStaff, cmd_not_staff
+from bot.handlers.admin import IsStaff, cmd_not_staff, command_words
 from bot.i18n import fill
 from bot.services.errors import ServiceError
 from bot.services.ports import UnitOfWork
@@ -45,8 +45,8 @@ def create_router() -> Router:
 def count_and_area(args: str | None) -> tuple[int | None, str | None]:
     """`/audit [n] [area code]` in either order: a number of up to 3 digits is the count."""
     count, area = None, None
-    for word in (args or "").split()[:2]:
-        if word.isdigit() and len(word) <= 3:
+    for word in command_words(args)[:2]:
+        if word.isdecimal() and len(word) <= 3:
             count = int(word)
         else:
             area = word
@@ -108,7 +108,7 @@ async def cmd_whois(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    area = (command.args or "").strip() or None
+    area = " ".join(command_words(command.args)) or None
     found = await _or_refusal(message, i18n, settings, role_holders(uow, user, area, now()))
     if found is None:
         return

@@ -18,6 +18,7 @@ from bot.domain.broadcasts import (
 )
 from bot.domain.messages import N_
 from bot.domain.outbox import OutgoingMessage, Priority
+from bot.domain.text import normalize_text
 from bot.domain.users import User
 from bot.services.errors import ServiceError
 from bot.services.ports import Composer, UnitOfWork
@@ -32,10 +33,15 @@ MSG_NOBODY = N_("Nobody in this group can receive messages at the moment.")
 MSG_UNKNOWN = N_("This broadcast no longer exists.")
 
 
+# Control characters but line breaks and tabs: invisible, and PostgreSQL refuses NUL.
+_CONTROLS = dict.fromkeys(c for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if c not in (9, 10))
+
+
 def checked_text(text: str) -> str:
-    """The officer's text without surrounding blanks, refused when empty or too long."""
-    cleaned = text.strip()
-    if not cleaned:
+    """The officer's text without control characters or surrounding blanks, refused when
+    nothing visible is left or when too long."""
+    cleaned = text.translate(_CONTROLS).strip()
+    if not normalize_text(cleaned):
         raise ServiceError(MSG_EMPTY)
     if len(cleaned) > MAX_TEXT:
         raise ServiceError(MSG_TOO_LONG, length=len(cleaned), limit=MAX_TEXT)

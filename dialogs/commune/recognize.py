@@ -58,6 +58,7 @@ REASON_MAX = 500
 MSG_DONE = N_("🏅 Recognised: {count}. The families have been told.")
 MSG_DECLINED = N_("The family has been told that it is not recognised, and why.")
 MSG_FUTURE = N_("The decision cannot be dated later than today. Please check the date.")
+MSG_REASON_LONG = N_("Please keep the reason under {maximum} characters.")
 
 
 def _chosen(manager: DialogManager) -> ManagedMultiselect[int]:
@@ -190,7 +191,9 @@ def parse_reason(text: str) -> str:
     reason = normalize_text(text)
     if not reason:
         raise InputError(MSG_REASON_NEEDED)
-    return reason[:REASON_MAX]
+    if len(reason) > REASON_MAX:  # refused, not cut: the family would read half a sentence
+        raise InputError(MSG_REASON_LONG, {"maximum": REASON_MAX})
+    return reason
 
 
 def list_window() -> Window:

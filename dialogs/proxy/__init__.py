@@ -3,6 +3,7 @@ gets a single-use claim code to link a phone of its own later."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -11,7 +12,7 @@ from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.domain.parsers import parse_day, parse_person_name, parse_phone
+from bot.domain.parsers import parse_count, parse_day, parse_person_name, parse_phone
 from bot.i18n import N_
 from dialogs.proxy import handlers as h
 from dialogs.states import ProxySG
@@ -38,8 +39,9 @@ def _question(state: State, question: str, *answers: Any, getter: Any = h.get_st
     )
 
 
-def _number(widget_id: str, on_value: Any) -> tuple[Group, TextInput[str]]:
-    """A number pressed or typed; `on_value` parses and checks it."""
+def _number(widget_id: str, on_value: Any, minimum: int = 0) -> tuple[Group, TextInput[int]]:
+    """A number pressed or typed; `on_value` checks it. A typed one is parsed first, so that
+    a refused one is not kept as the widget's data."""
     return (
         Group(
             Select(
@@ -47,7 +49,12 @@ def _number(widget_id: str, on_value: Any) -> tuple[Group, TextInput[str]]:
             ),
             width=4,
         ),
-        TextInput(id=widget_id, type_factory=str, on_success=on_value),
+        TextInput(
+            id=widget_id,
+            type_factory=partial(parse_count, minimum=minimum),
+            on_success=on_value,
+            on_error=on_input_error,
+        ),
     )
 
 
@@ -110,7 +117,7 @@ def _members() -> Window:
             "👨‍👩‍👧 How many people live in this household, the head included?\n"
             "Press a number, or type it."
         ),
-        *_number("members", h.on_members),
+        *_number("members", h.on_members, minimum=1),
         getter=h.get_numbers,
     )
 
