@@ -25,6 +25,7 @@ from bot.delivery.running import BackgroundDelivery, sender_bot
 from bot.delivery.session import ResilientSession
 from bot.domain.users import Role
 from bot.i18n import create_i18n
+from bot.lease import LeaderGate, create_lease
 from bot.middlewares import InFlightUpdates
 from bot.scheduler import create_scheduler
 from storage.db import create_engine, create_session_factory
@@ -67,12 +68,20 @@ async def run_bot(settings: Settings) -> None:
     dp = build_dispatcher(settings, sessions, i18n)
     pacer = Pacer(settings.send_rate)
     bot = create_bot(settings, pacer)
+    gate = LeaderGate(create_lease(settings.redis_url, engine))
+    gate.start()
     delivery = BackgroundDelivery(
-        sessions, settings, i18n, bot, sender_bot(settings, api_server(settings)), pacer
+        sessions,
+        settings,
+        i18n,
+        bot,
+        sender_bot(settings, api_server(settings)),
+        pacer,
+        leading=lambda: gate.is_leader,
     )
     dp["composer"] = composer = CatalogComposer(i18n, settings.zone, delivery.sender.wake)
     delivery.start()
-    scheduler = create_scheduler(sessions, composer, settings)
+    scheduler = create_scheduler(sessions, composer, settings, gate)
     scheduler.start()
     try:
         officers = await officer_ids(create_session_factory(engine))
@@ -87,6 +96,7 @@ async def run_bot(settings: Settings) -> None:
     finally:
         scheduler.shutdown(wait=False)
         await delivery.stop()
+        await gate.stop()
         await dp.storage.close()
         await bot.session.close()
         await engine.dispose()

@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.lease import LeaderGate
 from bot.services.ports import Composer
 from bot.services.reminders import run_due_reminders
 from storage.uow import SqlUnitOfWork
@@ -33,8 +34,12 @@ async def reminders_job(
     now: datetime | None = None,
     *,
     default_locale: str = "vi",
+    gate: LeaderGate | None = None,
 ) -> int:
-    """Store the reminders due at `now` (default: the clock) in the outbox; how many."""
+    """Store the reminders due at `now` (default: the clock) in the outbox; how many. With
+    a `gate`, only the process holding the cluster's lease does it (the others return 0)."""
+    if gate is not None and not await gate.check():
+        return 0
     async with session_factory() as session:
         stored = await run_due_reminders(
             SqlUnitOfWork(session),
@@ -49,16 +54,19 @@ async def reminders_job(
 
 
 def create_scheduler(
-    session_factory: async_sessionmaker[AsyncSession], composer: Composer, settings: Settings
+    session_factory: async_sessionmaker[AsyncSession],
+    composer: Composer,
+    settings: Settings,
+    gate: LeaderGate | None = None,
 ) -> AsyncIOScheduler:
     """A scheduler (not started: call `start()` inside the running loop) with the fixed
-    "reminders" job at the start of every minute."""
+    "reminders" job at the start of every minute, run by the lease holder only."""
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
         reminders_job,
         CronTrigger(minute="*", timezone=UTC),
         args=(session_factory, composer, settings.zone),
-        kwargs={"default_locale": settings.default_locale},
+        kwargs={"default_locale": settings.default_locale, "gate": gate},
         id=REMINDERS_JOB,
         name="reminder rules due now",
         replace_existing=True,

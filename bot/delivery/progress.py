@@ -72,16 +72,20 @@ class BroadcastReporter:
         tz: Any,
         interval: float = 3.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        leading: Callable[[], bool] = lambda: True,
     ) -> None:
         self._sessions, self._bot, self._i18n, self._tz = session_factory, bot, i18n, tz
         self._interval, self._sleep = interval, sleep
+        # With several workers only the scheduler lease's holder edits progress messages.
+        self._leading = leading
         self._shown: dict[int, str] = {}
         self._stopping = False
 
     async def run(self) -> None:
         while not self._stopping:
             try:
-                await self.tick()
+                if self._leading():
+                    await self.tick()
             except Exception:
                 log.exception("broadcast progress failed")
             await self._sleep(self._interval)

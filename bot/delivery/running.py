@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 
 from aiogram import Bot
@@ -45,6 +46,7 @@ class BackgroundDelivery:
         bot: Bot,
         outbox_bot: Bot,
         pacer: Pacer,
+        leading: Callable[[], bool] = lambda: True,
     ) -> None:
         options = SenderOptions(
             rate=settings.send_rate,
@@ -53,7 +55,9 @@ class BackgroundDelivery:
             stale_after=None if settings.sqlite_path() else STALE_AFTER,
         )
         self.sender = OutboxSender(session_factory, outbox_bot, options, pacer)
-        self.reporter = BroadcastReporter(session_factory, bot, i18n, settings.zone)
+        self.reporter = BroadcastReporter(
+            session_factory, bot, i18n, settings.zone, leading=leading
+        )
         self._outbox_bot = outbox_bot
         self._tasks: list[asyncio.Task[None]] = []
 

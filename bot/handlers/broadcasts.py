@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -32,8 +32,19 @@ def create_router() -> Router:
     router = Router(name="broadcasts")
     router.message.register(cmd_stop, Command("stop"))
     router.message.register(cmd_resume, Command("resume"))
-    router.callback_query.register(on_cancel, F.data.startswith(CANCEL_PREFIX))
+    router.callback_query.register(on_cancel, CallbackPrefix(CANCEL_PREFIX))
     return router
+
+
+class CallbackPrefix(BaseFilter):
+    """Callback data starting with `prefix`. An async filter on purpose: aiogram runs a plain
+    function or `F` filter in a worker thread, a hop every button press would pay."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return (query.data or "").startswith(self.prefix)
 
 
 async def cmd_stop(message: Message, uow: UnitOfWork) -> None:
