@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import dialog_ids
 from bot.config import Settings
+from bot.dedupe import UpdateDedupe
 from bot.delivery.composer import CatalogComposer
 from bot.handlers import admin, broadcasts, commands, fallback, household, reports, staff
 from bot.i18n import LocaleMiddleware
@@ -37,7 +38,8 @@ from dialogs.pledge import pledge_dialog
 from dialogs.proxy import proxy_dialog
 from dialogs.registration import registration_dialog
 from dialogs.status import forget_dialog, status_dialog
-from storage.fsm import create_storage
+from storage.fsm import LocalEventIsolation, create_isolation, create_storage
+from storage.updates import create_update_claims
 
 
 def build_dispatcher(
@@ -50,12 +52,13 @@ def build_dispatcher(
 ) -> Dispatcher:
     """Wire middlewares, routers and dialogs; the same wiring everywhere the bot runs."""
     dialog_ids.install()
-    dp = Dispatcher(
-        storage=storage or create_storage(settings.redis_url, session_factory),
-        settings=settings,
-    )
+    storage = storage or create_storage(settings.redis_url, session_factory)
+    isolation = create_isolation(storage, session_factory)
+    dp = Dispatcher(storage=storage, events_isolation=isolation, settings=settings)
     # The runner replaces it with one that wakes its outbox sender.
     dp["composer"] = CatalogComposer(i18n, settings.zone)
+    # Before anything else: a copy of an update already handled goes no further.
+    dp.update.outer_middleware(UpdateDedupe(create_update_claims(storage, session_factory)))
     in_flight = InFlightUpdates()
     dp["in_flight"] = in_flight
     dp.update.outer_middleware(in_flight)
@@ -75,7 +78,9 @@ def build_dispatcher(
     dp.include_router(fallback.create_router())
     dp.errors.register(fallback.on_stale_button, fallback.STALE_ERRORS)
     dp.errors.register(fallback.on_refused, fallback.REFUSALS)
-    setup_dialogs(dp, message_manager=message_manager)
+    # The dispatcher's lock already holds the user's other updates, in every worker: the
+    # dialogs' own lock (their stack, within that) can stay in this process.
+    setup_dialogs(dp, message_manager=message_manager, events_isolation=LocalEventIsolation())
     return dp
 
 

@@ -1,16 +1,22 @@
-"""aiogram FSM storage in the SQL database, so dialogs survive a restart without Redis."""
+"""aiogram FSM storage in the SQL database, so dialogs survive a restart without Redis; and
+the per-user locks (event isolation) that fit each backend."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
     BaseStorage,
     DefaultKeyBuilder,
     KeyBuilder,
@@ -18,9 +24,15 @@ from aiogram.fsm.storage.base import (
     StorageKey,
 )
 from aiogram.fsm.storage.redis import RedisStorage
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+)
 
 from storage.models import FsmRow
 
@@ -128,3 +140,125 @@ def create_storage(
 
         return SqliteFsmStorage(Path(url.database))
     return SqlStorage(session_factory)
+
+
+def create_isolation(
+    storage: BaseStorage, session_factory: async_sessionmaker[AsyncSession]
+) -> BaseEventIsolation:
+    """One user's updates one after another, in every worker: a Redis lock with Redis, an
+    advisory lock on PostgreSQL, else (SQLite: one process) a lock in this process."""
+    if isinstance(storage, RedisStorage):
+        return storage.create_isolation(lock_kwargs={"timeout": 60, "sleep": 0.02})
+    bind = session_factory.kw.get("bind")
+    if bind is not None and bind.dialect.name == "postgresql":
+        return PgEventIsolation(bind)
+    return LocalEventIsolation()
+
+
+class LocalEventIsolation(BaseEventIsolation):
+    """aiogram's SimpleEventIsolation, which keeps a lock per user for ever, except that a
+    key's lock is forgotten once nobody holds it or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[StorageKey, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users > 1:
+                self._locks[key] = (lock, users - 1)
+            else:
+                del self._locks[key]
+
+    async def close(self) -> None:
+        return None  # nothing to free: updates still finishing keep their locks
+
+    def keys_held(self) -> int:
+        """Keys locked or awaited (not `__len__`: an empty isolation would be falsy, and
+        aiogram's Dispatcher takes a falsy one for none)."""
+        return len(self._locks)
+
+
+class PgEventIsolation(BaseEventIsolation):
+    """Per-user locks shared by the workers of one PostgreSQL database, without Redis.
+
+    A key is locked in this process first, then with a session-level advisory lock taken on
+    the one connection this process uses for all its locks while any is held (given back to
+    the pool when none is): a connection per worker however many updates wait, none held in a
+    blocking call, and the server frees the locks of a worker that dies with its connection.
+    A lock another worker holds is tried again every few milliseconds: one user's updates
+    rarely race.
+    """
+
+    NAMESPACE = 0x686F6374  # "hoct": the first half of every key, apart from other locks
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._local = LocalEventIsolation()
+        self._connection: AsyncConnection | None = None
+        self._turn = asyncio.Lock()  # one statement at a time on the connection
+        self._keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        number = _lock_number(self._keys.build(key, "lock"))
+        try:
+            async with self._local.lock(key):
+                await self._acquire(number)
+                try:
+                    yield
+                finally:
+                    await self._release(number)
+        finally:
+            await self._give_back()
+
+    async def close(self) -> None:
+        await self._give_back()
+
+    async def _acquire(self, number: int) -> None:
+        wait = 0.005
+        while not await self._run(func.pg_try_advisory_lock(self.NAMESPACE, number)):
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 0.1)
+
+    async def _release(self, number: int) -> None:
+        with contextlib.suppress(SQLAlchemyError):  # else the connection went, and the lock
+            await self._run(func.pg_advisory_unlock(self.NAMESPACE, number))
+
+    async def _run(self, call: Any) -> Any:
+        async with self._turn:
+            try:
+                if self._connection is None:
+                    self._connection = await self._engine.connect()
+                    await self._connection.execution_options(isolation_level="AUTOCOMMIT")
+                return await self._connection.scalar(select(call))
+            except BaseException:
+                await self._drop()  # a broken (or interrupted) connection is not reused
+                raise
+
+    async def _give_back(self) -> None:
+        """To the pool, once this process holds and awaits no lock (every lock taken on
+        the connection is taken, and released, within one of this process)."""
+        async with self._turn:
+            if self._connection is not None and not self._local.keys_held():
+                connection, self._connection = self._connection, None
+                await connection.close()
+
+    async def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            # Invalidated, not returned to the pool with whatever lock it may still hold.
+            with contextlib.suppress(SQLAlchemyError, OSError):
+                await connection.invalidate()
+            await connection.close()
+
+
+def _lock_number(built: str) -> int:
+    """The second half of an advisory lock's key (a signed 32-bit number)."""
+    return int.from_bytes(hashlib.blake2b(built.encode(), digest_size=4).digest(), signed=True)

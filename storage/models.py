@@ -125,6 +125,17 @@ class FsmRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class SeenUpdateRow(Base):
+    """An update already taken by a worker (migration 0008); pruned once out of the window."""
+
+    __tablename__ = "seen_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(16))  # of the update's content
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class CriteriaSetRow(Base):
     """A criteria file in force for an area (None: everywhere) from a year; never edited."""
 
@@ -173,6 +184,7 @@ __all__ = [
     "ReminderRuleRow",
     "ReminderRunRow",
     "RoleRow",
+    "SeenUpdateRow",
     "StandingCacheMetaRow",
     "StandingCacheRow",
     "TargetRow",

@@ -50,13 +50,19 @@ class Harness:
         self.dp = build_dispatcher(
             self.settings, self.session_factory, create_i18n("vi"), message_manager=self.manager
         )
-        self.client = BotClient(self.dp, user_id=self.user.id, chat_id=self.user.id, bot=self.bot)
-        self.client.user = self.user
+        self.client = self._client(self.user)
 
     def as_user(self, user: User) -> None:
         self.user = user
-        self.client = BotClient(self.dp, user_id=user.id, chat_id=user.id, bot=self.bot)
-        self.client.user = user
+        self.client = self._client(user)
+
+    def _client(self, user: User) -> BotClient:
+        client = BotClient(self.dp, user_id=user.id, chat_id=user.id, bot=self.bot)
+        old = getattr(self, "client", None)
+        if old is not None:  # update ids stay unique per bot, as Telegram's are
+            client.last_update_id, client.last_message_id = old.last_update_id, old.last_message_id
+        client.user = user
+        return client
 
     async def send(self, text: str) -> Message:
         self.manager.reset_history()
