@@ -21,6 +21,7 @@ from dialogs.area import area_dialog
 from dialogs.assessment import assessment_dialog
 from dialogs.commune.broadcast import broadcast_dialog
 from dialogs.commune.deadlines import deadlines_dialog
+from dialogs.commune.groups import group_review_dialog
 from dialogs.commune.hamlets import hamlets_dialog
 from dialogs.commune.recognize import recognize_dialog
 from dialogs.commune.reminders import reminders_dialog
@@ -28,6 +29,7 @@ from dialogs.commune.roster import roster_dialog
 from dialogs.commune.stats import stats_dialog
 from dialogs.commune.targets import targets_dialog
 from dialogs.consent import consent_dialog
+from dialogs.groups import clan_dialog, groups_dialog, unit_dialog
 from dialogs.hamlet import hamlet_dialog
 from dialogs.household import household_dialog
 from dialogs.language import language_dialog
@@ -111,4 +113,8 @@ def _dialogs() -> list[Router]:
         hamlets_dialog(),
         roster_dialog(),
         broadcast_dialog(),
+        group_review_dialog(),
+        groups_dialog(),
+        clan_dialog(),
+        unit_dialog(),
     ]

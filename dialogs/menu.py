@@ -19,6 +19,7 @@ from dialogs.states import (
     AreaSG,
     AssessmentSG,
     ConsentSG,
+    GroupsSG,
     HamletSG,
     HouseholdSG,
     LanguageSG,
@@ -56,6 +57,7 @@ async def get_menu(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[st
         "year": this_year(dialog_manager),
         "is_head": bool(hamlets_of(user)),
         "is_officer": user.has_role(Role.COMMUNE_OFFICER) or user.has_role(Role.SUPER_ADMIN),
+        "consented": user.consent_version is not None,
     }
 
 
@@ -119,6 +121,9 @@ def menu_dialog() -> Dialog:
                     when="household",
                 ),
                 Start(Label("📊 My status"), id="status", state=StatusSG.show, when="household"),
+                Start(
+                    Label("👥 Clans and units"), id="groups", state=GroupsSG.menu, when="consented"
+                ),
                 Start(Label("🏘 My hamlet"), id="hamlet", state=HamletSG.menu, when="is_head"),
                 Start(
                     Label("🏛 Commune administration"),

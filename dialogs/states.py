@@ -191,3 +191,43 @@ class RemindersSG(StatesGroup):
     rule = State()
     offset = State()
     hour = State()
+
+
+class GroupReviewSG(StatesGroup):
+    """The commune's clans, units and hamlets: review and decide."""
+
+    list = State()
+    card = State()
+    comment = State()
+
+
+class GroupsSG(StatesGroup):
+    """👥 Clans and units: the family's clan, the groups the user represents, and a member's
+    learning-citizen self-assessment counted for a unit."""
+
+    menu = State()
+    leave = State()
+    clan = State()
+    unit = State()
+    member = State()
+    unit_code = State()
+    counted = State()
+
+
+class ClanSG(StatesGroup):
+    """Registering a learning clan: its name, its families found by name, then confirmation."""
+
+    name = State()
+    families = State()
+    summary = State()
+    done = State()
+
+
+class UnitSG(StatesGroup):
+    """Registering a learning unit: its name, its kind, how many staff, then confirmation."""
+
+    name = State()
+    kind = State()
+    staff = State()
+    summary = State()
+    done = State()

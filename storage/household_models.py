@@ -101,9 +101,12 @@ class RegistrationRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    household_id: Mapped[int] = mapped_column(
+    # None for a group's registration (a clan, a unit, a hamlet: see `subject`), which is
+    # then placed by `area_code`.
+    household_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("households.id", ondelete="CASCADE")
     )
+    area_code: Mapped[str | None] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(24))
     title: Mapped[str] = mapped_column(String(16))
     year: Mapped[int] = mapped_column(Integer)
@@ -129,6 +132,7 @@ class RegistrationRow(Base):
         return Registration(
             id=self.id,
             household_id=self.household_id,
+            area_code=self.area_code,
             subject=self.subject,
             title=self.title,
             year=self.year,
@@ -270,6 +274,15 @@ Index(
     RegistrationRow.year,
     RegistrationRow.title,
     RegistrationRow.household_id,
+)
+Index(
+    "uq_registrations_group_subject",
+    RegistrationRow.subject,
+    RegistrationRow.title,
+    RegistrationRow.year,
+    unique=True,
+    sqlite_where=RegistrationRow.household_id.is_(None),
+    postgresql_where=RegistrationRow.household_id.is_(None),
 )
 Index("ix_audit_log_actor_action", AuditRow.actor_id, AuditRow.action, AuditRow.at)
 Index("ix_audit_log_area_at", AuditRow.area_code, AuditRow.at)

@@ -12,6 +12,12 @@ from storage.broadcasts import SqlBroadcastRepository
 from storage.criteria import SqlCriteriaRepository
 from storage.db import create_engine, create_session_factory, read_cache
 from storage.export import SqlExportRepository
+from storage.groups import (
+    SqlClanRepository,
+    SqlGroupFigures,
+    SqlGroupRegistrations,
+    SqlUnitRepository,
+)
 from storage.hamlets import (
     SqlHamletRepository,
     SqlInviteRepository,
@@ -53,6 +59,10 @@ class SqlUnitOfWork:
         self.export = SqlExportRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.broadcasts = SqlBroadcastRepository(session)
+        self.clans = SqlClanRepository(session)
+        self.units = SqlUnitRepository(session)
+        self.group_figures = SqlGroupFigures(session)
+        self.group_registrations = SqlGroupRegistrations(session)
 
     async def commit(self) -> None:
         await self.session.commit()

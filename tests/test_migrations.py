@@ -37,6 +37,8 @@ TABLES_CREATED = {
     "0005": set(),  # columns only
     "0006": {"hamlet_versions", "standing_cache", "standing_cache_meta"},
     "0007": {"outbox", "broadcasts", "reminder_rules", "reminder_runs"},
+    "0008": {"seen_updates"},
+    "0009": {"clans", "clan_members", "units", "unit_citizens"},
 }
 
 

@@ -42,6 +42,11 @@ Schema (every text comes twice: `_vi` Vietnamese, `_en` English)::
     #     bands = [{ at_least = 0.0, points = 0 }, { at_least = 1.0, points = 10 }]
     #                                           at_least from 0 to 1, strictly going up
     #     when_none = 10                        points when the count is 0 (default: the most)
+    #     fact = "clan.learning_families"       optional: the bot fills both counts from its
+    #                                           records and does not ask (bot.domain.facts
+    #                                           lists the facts and the title of each)
+    #     measure = "children_in_school"        optional, in a family's set: group facts add
+    #                                           up this answer (e.g. over a clan's families)
 
 An indicator's maximum is its `points`, its best option's or its best band's points. Problems
 are reported with a path such as `criteria[2].indicators[1].points`, indices 0-based.
@@ -225,6 +230,8 @@ def _indicator(raw: Mapping[str, Any]) -> Indicator:
         min_points=raw.get("min_points"),
         help_vi=_text(raw, "help_vi"),
         help_en=_text(raw, "help_en"),
+        fact=raw.get("fact"),
+        measure=raw.get("measure"),
     )
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from typing import Any
 
 from bot.domain import criteria_problems as p
 from bot.domain.criteria_model import Kind
 from bot.domain.criteria_problems import Problem, item, join
 from bot.domain.criteria_schema import TABLES, Raw, integer, is_type, number, tables
+from bot.domain.facts import FACT_TITLE, MEASURE_TITLE
 
 Located = tuple[str, Raw]
 _ENTRIES: dict[str, str] = {Kind.LEVEL: "options", Kind.RATIO: "bands"}
@@ -34,6 +36,8 @@ def consistency_problems(document: Raw) -> Iterator[Problem]:
     set_table = document.get("set")
     if isinstance(set_table, Mapping):
         yield from _set_checks(set_table, criteria, indicators)
+        for path, indicator in indicators:
+            yield from _source_checks(path, indicator, set_table.get("title"))
 
 
 def indicator_max(raw: Raw) -> int | None:
@@ -172,3 +176,27 @@ def _set_minimum(minimum: int | None, indicators: list[Located]) -> Iterator[Pro
                 "minimum": minimum,
             }
             yield Problem("set.min_indicator_points", p.MSG_MINIMUM_UNREACHABLE, params)
+
+
+def _as_text(titles: Mapping[Any, Any]) -> dict[str, str]:
+    return {str(key): str(title) for key, title in titles.items()}
+
+
+# key -> (its known values with their titles, unknown msgid, wrong-title msgid)
+_SOURCES: dict[str, tuple[Mapping[str, str], str, str]] = {
+    "fact": (_as_text(FACT_TITLE), p.MSG_UNKNOWN_FACT, p.MSG_FACT_TITLE),
+    "measure": (_as_text(MEASURE_TITLE), p.MSG_UNKNOWN_MEASURE, p.MSG_MEASURE_TITLE),
+}
+
+
+def _source_checks(path: str, raw: Raw, set_title: object) -> Iterator[Problem]:
+    """A fact or measure must be a known one, of the set's own title."""
+    for key, (titles, unknown, elsewhere) in _SOURCES.items():
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if value not in titles:
+            allowed = ", ".join(sorted(titles))
+            yield Problem(join(path, key), unknown, {"value": value, "allowed": allowed})
+        elif isinstance(set_title, str) and titles[value] != set_title:
+            yield Problem(join(path, key), elsewhere, {"value": value, "title": titles[value]})

@@ -130,6 +130,10 @@ class Indicator:
     min_points: int | None = None
     help_vi: str | None = None
     help_en: str | None = None
+    # Filled in by the bot from its own records (see bot.domain.facts), never asked.
+    fact: str | None = None
+    # A family's answer that group facts add up (see bot.domain.facts).
+    measure: str | None = None
 
     @property
     def kind(self) -> Kind:

@@ -40,6 +40,10 @@ MSG_EXCELLENT_BELOW_PASS = "Must not be below pass_threshold ({pass_threshold})"
 MSG_MINIMUM_UNREACHABLE = (
     "Indicator {indicator} gives at most {maximum} points, so it can never reach {minimum}"
 )
+MSG_UNKNOWN_FACT = "Unknown fact {value}: use one of {allowed}"
+MSG_FACT_TITLE = "Fact {value} belongs to title {title}, not to this set's"
+MSG_UNKNOWN_MEASURE = "Unknown measure {value}: use one of {allowed}"
+MSG_MEASURE_TITLE = "Measure {value} belongs to title {title}, not to this set's"
 MSG_BANDS_ORDER = "Bands must go up: at_least {value} comes after {previous}"
 
 

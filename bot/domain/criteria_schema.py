@@ -53,6 +53,9 @@ INDICATOR_KEYS = {
     "required": BOOL + OPTIONAL,
     "min_points": INTEGER + OPTIONAL,
 }
+# Keys only a ratio indicator may have: its counts come from the bot's records (`fact`), or
+# its answers feed a group's fact (`measure`).
+RATIO_SOURCE_KEYS = {"fact": TEXT + OPTIONAL, "measure": TEXT + OPTIONAL}
 KIND_KEYS: Mapping[str, Mapping[str, str]] = {
     Kind.YES_NO: {"points": INTEGER},
     Kind.LEVEL: {"options": TABLES},
@@ -63,6 +66,7 @@ KIND_KEYS: Mapping[str, Mapping[str, str]] = {
         "part_label_en": TEXT,
         "bands": TABLES,
         "when_none": INTEGER + OPTIONAL,
+        **RATIO_SOURCE_KEYS,
     },
 }
 _ALL_KIND_KEYS = frozenset(key for keys in KIND_KEYS.values() for key in keys)

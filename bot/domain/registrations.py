@@ -27,7 +27,7 @@ class Registration:
     """Where one subject stands for one title this year, with its self-assessment so far."""
 
     id: int
-    household_id: int
+    household_id: int | None  # None for a group's (clan, unit, hamlet): see `subject`
     subject: str
     title: str
     year: int
@@ -41,6 +41,7 @@ class Registration:
     pledged_on: date | None = None  # at a hamlet meeting, recorded by `recorded_by`
     recorded_by: int | None = None
     assessed_by: int | None = None  # a hamlet head who filled it in at the family's request
+    area_code: str | None = None  # where a group's registration belongs (None: a household's)
 
     @property
     def member_id(self) -> int | None:

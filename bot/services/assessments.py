@@ -7,27 +7,30 @@ An assessment stays with the criteria set it started with, whatever is loaded la
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.domain.criteria_model import CriteriaSet, Title
 from bot.domain.deadlines import window_refusal
-from bot.domain.households import Household, member_subject
+from bot.domain.facts import Fact, Share, facts_needed, with_facts
+from bot.domain.households import member_subject
 from bot.domain.messages import N_
 from bot.domain.registrations import JsonAnswer, Registration, decode_answers, encode_answer
 from bot.domain.scoring import Answer, AssessmentResult, score_answer, score_assessment
 from bot.domain.status import Status, TransitionRefused, transition
-from bot.domain.users import Role, User
+from bot.domain.users import Role, User, oversees
 from bot.services.areas import area_path
 from bot.services.criteria import criteria_with_id
 from bot.services.deadlines import check_verification_open
 from bot.services.errors import NotAllowed, ServiceError
+from bot.services.groups import group_facts, may_act_for, tell_group
 from bot.services.hamlets import tell_household
 from bot.services.households import MSG_NOT_IN_HOUSEHOLD, own_household
 from bot.services.ports import Notifier, UnitOfWork
 from bot.services.scope import HEAD_ROLES, household_in_scope, refuse
 
 MSG_NOT_YOURS = N_("This self-assessment is not your household's.")
+MSG_COUNTED_BY_BOT = N_("The bot counts this figure from its records: it is not typed.")
 MSG_LOCKED = N_("This self-assessment was submitted. Reopen it first to change an answer.")
 
 
@@ -41,6 +44,8 @@ class Assessment:
     result: AssessmentResult
     window: tuple[datetime | None, datetime | None] | None
     on_behalf: bool = False  # opened by a hamlet head for the family, at its request
+    # A group's figures the bot fills in (live until submitted, then as they were).
+    facts: Mapping[Fact, Share] = field(default_factory=dict)
 
     @property
     def closes_at(self) -> datetime | None:
@@ -49,7 +54,7 @@ class Assessment:
     def with_answers(self, answers: Mapping[str, JsonAnswer]) -> Assessment:
         """The same assessment after saving `answers`, scored again without reloading."""
         registration = replace(self.registration, answers=dict(answers))
-        decoded = decode_answers(answers)
+        decoded = _filled(self.criteria, registration, decode_answers(answers), self.facts)
         return replace(
             self,
             registration=registration,
@@ -67,14 +72,14 @@ async def open_assessment(
     now: datetime,
 ) -> Assessment:
     """The assessment of one of the user's registrations, its criteria set fixed on first use."""
-    household, registration, on_behalf = await _registration_for(
+    area_code, registration, on_behalf = await _registration_for(
         uow, user_id, registration_id, now
     )
-    window = await _window(uow, household, registration)
+    window = await _window(uow, area_code, registration)
     set_id, criteria = await criteria_with_id(
         uow,
         registration.criteria_set_id,
-        household.hamlet_code,
+        area_code,
         registration.title,
         registration.year,
         shipped,
@@ -84,9 +89,34 @@ async def open_assessment(
         await uow.registrations.save_answers(registration.id, set_id, {})
         await uow.commit()
         registration = await _reload(uow, registration.id)
-    answers = decode_answers(registration.answers)
+    facts = await _live_facts(uow, registration, criteria, shipped)
+    answers = _filled(criteria, registration, decode_answers(registration.answers), facts)
     result = score_assessment(criteria, answers)
-    return Assessment(registration, criteria, answers, result, window, on_behalf)
+    return Assessment(registration, criteria, answers, result, window, on_behalf, facts)
+
+
+async def _live_facts(
+    uow: UnitOfWork, registration: Registration, criteria: CriteriaSet, shipped: Mapping[str, str]
+) -> dict[Fact, Share]:
+    """A group's figures now, while it can still answer; after that, those kept."""
+    if registration.household_id is not None or not registration.can_answer:
+        return {}
+    if not facts_needed(criteria):
+        return {}
+    return await group_facts(uow, registration, shipped)
+
+
+def _filled(
+    criteria: CriteriaSet,
+    registration: Registration,
+    answers: Mapping[str, Answer],
+    facts: Mapping[Fact, Share],
+) -> dict[str, Answer]:
+    """Answers with the live facts in, while the subject can still answer (after submission
+    the stored answers hold the facts as they were)."""
+    if registration.can_answer and facts_needed(criteria):
+        return with_facts(criteria, answers, facts)
+    return dict(answers)
 
 
 def check_window(window: tuple[datetime | None, datetime | None] | None, now: datetime) -> None:
@@ -124,6 +154,8 @@ async def answer_question(
     if not current.registration.can_answer:
         raise ServiceError(MSG_LOCKED)
     indicator = current.criteria.indicator(indicator_id)
+    if indicator is not None and indicator.fact is not None:
+        raise ServiceError(MSG_COUNTED_BY_BOT)
     if indicator is None or score_answer(indicator, answer) is None:
         raise ServiceError(N_("This answer does not fit the question. Please choose again."))
     answers = {**current.registration.answers, indicator_id: encode_answer(answer)}
@@ -151,6 +183,7 @@ async def submit_assessment(
             N_("Some questions are not answered yet ({count}). Please answer them first."),
             count=len(current.result.missing),
         )
+    await _keep_facts(uow, current)
     await _move(
         uow,
         current.registration,
@@ -169,12 +202,26 @@ async def submit_assessment(
     return current.result
 
 
+async def _keep_facts(uow: UnitOfWork, current: Assessment) -> None:
+    """Store a group's figures with its answers: the assessment shows them as submitted."""
+    filled = {
+        indicator.id: encode_answer(current.answers[indicator.id])
+        for indicator in current.criteria.indicators()
+        if indicator.fact is not None and indicator.id in current.answers
+    }
+    if filled and current.registration.criteria_set_id is not None:
+        answers = {**current.registration.answers, **filled}
+        await uow.registrations.save_answers(
+            current.registration.id, current.registration.criteria_set_id, answers
+        )
+
+
 async def reopen_assessment(
     uow: UnitOfWork, user_id: int, registration_id: int, now: datetime
 ) -> None:
     """Take a submitted assessment back to change it: until verified or the deadline."""
-    household, registration, _ = await _registration_for(uow, user_id, registration_id, now)
-    window = await _window(uow, household, registration)
+    area_code, registration, _ = await _registration_for(uow, user_id, registration_id, now)
+    window = await _window(uow, area_code, registration)
     await _move(
         uow, registration, Status.REGISTERED, now, reopen_deadline=window[1] if window else None
     )
@@ -211,33 +258,68 @@ async def decide(
     *,
     comment: str | None = None,
 ) -> None:
-    """Verify, return, recognise or not: by a hamlet head or officer of the household's area.
-
-    Every account of the household is told, in its own language.
-    """
+    """Verify, return, recognise or not: by a hamlet head or officer of the household's area
+    (a group's: by the commune). Everyone who acts for the subject is told, each in their
+    own language."""
     registration = await uow.registrations.get(registration_id)
     if registration is None:
         raise ServiceError(N_("This registration no longer exists."))
     if target not in DECIDERS:
         raise ServiceError(N_("Only a hamlet head or the commune decides this."))
-    household = await household_in_scope(
-        uow, actor, registration.household_id, f"decide:{target.value}", now, DECIDERS[target]
-    )
+    area_code = await _decision_scope(uow, actor, registration, target, now)
     if target in (Status.VERIFIED, Status.RETURNED):
-        await check_verification_open(
-            uow, household.hamlet_code, registration.title, registration.year, now
-        )
+        await check_verification_open(uow, area_code, registration.title, registration.year, now)
     await _move(uow, registration, target, now, comment=comment)
-    await uow.audit.record(
-        "decide", household.id, {"status": target.value}, now, actor_id=actor.id
-    )
+    details = {"status": target.value, **_group_detail(registration)}
+    await uow.audit.record("decide", registration.household_id, details, now, actor_id=actor.id)
     await uow.commit()
-    await tell_household(
-        uow, notifier, household.id, STATUS_NOTICES[target], {"comment": comment or ""}, now
-    )
+    params: dict[str, object] = {"comment": comment or ""}
+    if registration.household_id is None:
+        await tell_group(uow, notifier, registration, GROUP_STATUS_NOTICES[target], params, now)
+    else:
+        await tell_household(
+            uow, notifier, registration.household_id, STATUS_NOTICES[target], params, now
+        )
     await uow.commit()  # accounts found unreachable
 
 
+async def _decision_scope(
+    uow: UnitOfWork, actor: User, registration: Registration, target: Status, now: datetime
+) -> str:
+    """The area the decision is taken in, once `actor` may take it there."""
+    action = f"decide:{target.value}"
+    if registration.household_id is None:
+        # Groups cross hamlets (clans) or stand beside them (units, the hamlet itself):
+        # the commune decides every step.
+        area_code = registration.area_code or ""
+        codes = [area.code for area in await area_path(uow, area_code)]
+        if not codes or not oversees(actor, codes, GROUP_DECIDERS):
+            raise await refuse(uow, actor.id, action, now, None, MSG_NOT_YOURS)
+        return area_code
+    household = await household_in_scope(
+        uow, actor, registration.household_id, action, now, DECIDERS[target]
+    )
+    return household.hamlet_code
+
+
+def _group_detail(registration: Registration) -> dict[str, str]:
+    return {} if registration.household_id is not None else {"subject": registration.subject}
+
+
+GROUP_DECIDERS = (Role.COMMUNE_OFFICER,)
+GROUP_STATUS_NOTICES = {
+    Status.VERIFIED: N_(
+        "✅ The commune checked the self-assessment of {name} and proposed it for recognition."
+    ),
+    Status.RETURNED: N_(
+        "↩️ The commune returned the self-assessment of {name} with this comment: {comment}\n"
+        "Please check the answers and submit again."
+    ),
+    Status.RECOGNISED: N_("🎉 Congratulations! The commune recognised {name} this year."),
+    Status.NOT_RECOGNISED: N_(
+        "The commune did not recognise {name} this year, for this reason: {comment}"
+    ),
+}
 STATUS_NOTICES = {
     Status.VERIFIED: N_(
         "✅ Your hamlet head confirmed your self-assessment and proposed your family to the "
@@ -270,22 +352,36 @@ DECIDERS = {
 
 async def _registration_for(
     uow: UnitOfWork, user_id: int, registration_id: int, now: datetime
-) -> tuple[Household, Registration, bool]:
-    """The registration with its household, and whether the user acts on the family's behalf:
-    it is their own household's, or they are a hamlet head (or officer) over it. Anything
-    else is refused and written down."""
-    household = await uow.households.of_user(user_id)
+) -> tuple[str, Registration, bool]:
+    """The registration with the area it is assessed in (a household's hamlet, a group's
+    area), and whether the user acts on the subject's behalf: it is their own household's
+    (or group's), or they are a hamlet head (or officer) over it. Anything else is refused
+    and written down."""
     registration = await uow.registrations.get(registration_id)
+    if registration is not None and registration.household_id is None:
+        return await _group_registration_for(uow, user_id, registration, now)
+    household = await uow.households.of_user(user_id)
     if registration and household and registration.household_id == household.id:
-        return household, registration, False
+        return household.hamlet_code, registration, False
     actor = await uow.users.get(user_id)
     if registration is not None and actor is not None and _is_staff(actor):
+        assert registration.household_id is not None
         theirs = await household_in_scope(uow, actor, registration.household_id, "assess", now)
-        return theirs, registration, True
+        return theirs.hamlet_code, registration, True
     if household is None and (actor is None or not _is_staff(actor)):
         raise NotAllowed(MSG_NOT_IN_HOUSEHOLD)
     target = registration.household_id if registration else None
     raise await refuse(uow, user_id, "assess", now, target, MSG_NOT_YOURS)
+
+
+async def _group_registration_for(
+    uow: UnitOfWork, user_id: int, registration: Registration, now: datetime
+) -> tuple[str, Registration, bool]:
+    actor = await uow.users.get(user_id)
+    if actor is None:
+        raise NotAllowed(MSG_NOT_YOURS)
+    on_behalf = await may_act_for(uow, actor, registration, "assess", now)
+    return registration.area_code or "", registration, on_behalf
 
 
 def _is_staff(user: User) -> bool:
@@ -293,9 +389,9 @@ def _is_staff(user: User) -> bool:
 
 
 async def _window(
-    uow: UnitOfWork, household: Household, registration: Registration
+    uow: UnitOfWork, area_code: str, registration: Registration
 ) -> tuple[datetime | None, datetime | None] | None:
-    codes = [area.code for area in await area_path(uow, household.hamlet_code)]
+    codes = [area.code for area in await area_path(uow, area_code)]
     deadlines = await uow.registrations.deadlines(codes, registration.title, registration.year)
     return deadlines.assessment_opens, deadlines.assessment_closes
 

@@ -7,7 +7,7 @@ the audit log (ids only) before it is raised.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -420,10 +420,23 @@ async def tell_household(
     params: dict[str, object],
     now: datetime,
 ) -> bool:
-    """Send to every linked account in its language; True when at least one got it. An
-    account Telegram refuses is marked unreachable (until its user writes again)."""
+    """Send to every linked account in its language; True when at least one got it."""
+    accounts = await uow.households.accounts(household_id)
+    return await tell_users(uow, notifier, accounts, msgid, params, now)
+
+
+async def tell_users(
+    uow: UnitOfWork,
+    notifier: Notifier,
+    user_ids: Iterable[int],
+    msgid: str,
+    params: dict[str, object],
+    now: datetime,
+) -> bool:
+    """Send to each user in their language; True when at least one got it. An account
+    Telegram refuses is marked unreachable (until its user writes again)."""
     delivered = False
-    for user_id in await uow.households.accounts(household_id):
+    for user_id in user_ids:
         user = await uow.users.get(user_id)
         locale = (user.language if user else None) or "vi"
         outcome = await notifier.notify(user_id, locale, msgid, dict(params))

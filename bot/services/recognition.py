@@ -88,7 +88,8 @@ async def _check_all_waiting(
     below = {area.code for area in await uow.stats.areas_below(commune_code)}
     for registration_id in sorted(missing):
         registration = await uow.registrations.get(registration_id)
-        household = await uow.households.get(registration.household_id) if registration else None
+        household_id = registration.household_id if registration else None
+        household = await uow.households.get(household_id) if household_id else None
         if household is None or household.hamlet_code not in below:
             raise await refuse(
                 uow, actor.id, "recognise", now, household.id if household else None

@@ -57,13 +57,32 @@ def _question(state: object) -> Window:
 def _review() -> Window:
     return Window(
         I18nFormat("📊 <b>Your self-assessment</b>\n\n{lines}\n\n<b>Total: {total}/{max}</b>"),
-        I18nFormat("✅ This reaches the “Learning family” mark.", when="passed"),
+        I18nFormat("\n🔢 Figures the bot counted:\n{figures}", when="has_figures", escape=False),
+        I18nFormat("✅ This reaches the “{title_name}” mark.", when="passed"),
         I18nFormat("🌟 Excellent!", when="excellent"),
         I18nFormat("❌ This does not reach the mark yet:\n{reasons}", when="failed"),
         I18nFormat("\n{missing} question(s) still to answer.", when="incomplete"),
-        I18nFormat("\nWhen everything is right, submit it to your hamlet head.", when="complete"),
+        I18nFormat(
+            "\nWhen everything is right, submit it to your hamlet head.",
+            when=lambda data, *_: data["complete"] and data["to_hamlet_head"],
+        ),
+        I18nFormat(
+            "\nWhen everything is right, submit it to the commune.",
+            when=lambda data, *_: data["complete"] and data["to_commune"],
+        ),
         Column(
-            Button(Label("📤 Submit"), id="submit", on_click=h.on_submit, when="complete"),
+            Button(
+                Label("📤 Submit"),
+                id="submit",
+                on_click=h.on_submit,
+                when=lambda data, *_: data["complete"] and data["to_hamlet_head"],
+            ),
+            Button(
+                Label("📤 Submit to the commune"),
+                id="submit_commune",
+                on_click=h.on_submit,
+                when=lambda data, *_: data["complete"] and data["to_commune"],
+            ),
             Button(Label("✏️ Change answers"), id="change", on_click=h.on_change),
             Button(Label("◀️ Back"), id="back", on_click=h.on_review_back),
             Cancel(Label("⏸ Finish later (answers are kept)")),
@@ -83,7 +102,12 @@ def _submitted() -> Window:
         I18nFormat(
             "You can still take it back to change it, until your hamlet head "
             "confirms it or the deadline passes.",
-            when="can_reopen",
+            when=lambda data, *_: data["can_reopen"] and data["to_hamlet_head"],
+        ),
+        I18nFormat(
+            "You can still take it back to change it, until the commune "
+            "confirms it or the deadline passes.",
+            when=lambda data, *_: data["can_reopen"] and data["to_commune"],
         ),
         Column(
             Button(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from aiogram.types import CallbackQuery
@@ -10,6 +11,7 @@ from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.kbd import Button
 
 from bot.domain.criteria_model import Indicator, Kind, RatioScoring
+from bot.domain.facts import FACT_SOURCES, Fact, asked
 from bot.domain.scoring import (
     BELOW_THRESHOLD,
     CRITERION_BELOW_MINIMUM,
@@ -32,6 +34,7 @@ from bot.services.assessments import (
 )
 from bot.services.errors import ServiceError
 from dialogs.states import AssessmentSG
+from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import current_user_id, explain, now, shipped, tell
 
 NUMBER_BUTTONS = 8
@@ -93,7 +96,7 @@ async def on_start(_: Any, manager: DialogManager) -> None:
         manager.dialog_data["_closed"] = explain(manager, error.msgid, error.params, html=False)
         await manager.switch_to(AssessmentSG.closed)
         return
-    indicators = assessment.criteria.indicators()
+    indicators = asked(assessment.criteria)
     unanswered = [i for i, ind in enumerate(indicators) if ind.id not in assessment.answers]
     manager.dialog_data["_index"] = unanswered[0] if unanswered else 0
     if not unanswered:
@@ -101,7 +104,7 @@ async def on_start(_: Any, manager: DialogManager) -> None:
 
 
 def _indicator(assessment: Assessment, manager: DialogManager) -> tuple[int, Indicator]:
-    indicators = assessment.criteria.indicators()
+    indicators = asked(assessment.criteria)
     index = min(int(manager.dialog_data.get("_index", 0)), len(indicators) - 1)
     return index, indicators[index]
 
@@ -115,7 +118,7 @@ async def get_question(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     asking_part = dialog_manager.current_context().state == AssessmentSG.ratio_part
     return {
         "number": index + 1,
-        "count": len(assessment.criteria.indicators()),
+        "count": len(asked(assessment.criteria)),
         "criterion": criterion.label(locale) if criterion else "",
         "question": _question(indicator, locale, asking_part),
         "help": indicator.help(locale) or "",
@@ -214,7 +217,7 @@ async def _save(event: Any, manager: DialogManager, indicator: Indicator, answer
     manager.middleware_data[LOADED] = assessment
     index = int(manager.dialog_data.get("_index", 0)) + 1
     manager.dialog_data.pop("_count", None)
-    if index >= len(assessment.criteria.indicators()):
+    if index >= len(asked(assessment.criteria)):
         await manager.switch_to(AssessmentSG.review)
         return
     manager.dialog_data["_index"] = index
@@ -230,7 +233,7 @@ async def on_back(_: CallbackQuery, __: Button, manager: DialogManager) -> None:
 
 async def on_review_back(_: CallbackQuery, __: Button, manager: DialogManager) -> None:
     assessment = await _load(manager)
-    manager.dialog_data["_index"] = len(assessment.criteria.indicators()) - 1
+    manager.dialog_data["_index"] = len(asked(assessment.criteria)) - 1
     await manager.switch_to(AssessmentSG.question)
 
 
@@ -251,8 +254,15 @@ async def get_review(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         for r in result.reasons
     ]
     registration = assessment.registration
+    figures = _figures(assessment, dialog_manager)
+    group = registration.household_id is None
     return {
         "lines": "\n".join(lines),
+        "figures": figures,
+        "has_figures": bool(figures),
+        "title_name": gettext(TITLE_NAMES.get(registration.title, registration.title)),
+        "to_hamlet_head": not group,
+        "to_commune": group,
         "total": result.total,
         "max": result.max_points,
         "passed": result.passed,
@@ -266,6 +276,20 @@ async def get_review(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "submitted_at": registration.reached_at(Status.SELF_ASSESSED),
         "status": registration.status,
     }
+
+
+def _figures(assessment: Assessment, manager: DialogManager) -> str:
+    """The figures the bot filled in, each with where it comes from."""
+    locale, lines = _locale(manager), []
+    for indicator in assessment.criteria.indicators():
+        answer = assessment.answers.get(indicator.id)
+        if indicator.fact is None or not isinstance(answer, Ratio):
+            continue
+        source = explain(manager, FACT_SOURCES[Fact(indicator.fact)], {}, html=False)
+        label = html.escape(indicator.label(locale), quote=False)
+        note = html.escape(source, quote=False)
+        lines.append(f"• {label}: {answer.part}/{answer.count}\n  <i>{note}</i>")
+    return "\n".join(lines)
 
 
 async def on_submit(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:

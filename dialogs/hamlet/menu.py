@@ -10,6 +10,8 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.i18n import N_
+from bot.services.errors import ServiceError
+from bot.services.groups import register_hamlet
 from bot.services.hamlets import hamlet_numbers, hamlets_of, to_verify
 from dialogs.hamlet import files, households, meeting, remind
 from dialogs.hamlet.common import (
@@ -22,7 +24,7 @@ from dialogs.hamlet.common import (
     shown_number,
 )
 from dialogs.numbers import add_numbers, add_target
-from dialogs.states import HamletSG, ProxySG
+from dialogs.states import AssessmentSG, HamletSG, ProxySG
 from dialogs.summaries import writer_for
 from dialogs.widgets import (
     I18nFormat,
@@ -30,7 +32,9 @@ from dialogs.widgets import (
     UnexpectedText,
     acting_user,
     now,
+    tell,
     this_year,
+    uow_of,
 )
 
 
@@ -64,6 +68,22 @@ async def on_switch(_: CallbackQuery, __: Button, manager: DialogManager) -> Non
 
 async def on_register(_: CallbackQuery, __: Button, manager: DialogManager) -> None:
     await manager.start(ProxySG.consent, data={HAMLET: hamlet_code(manager)})
+
+
+async def on_community(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
+    """The hamlet's own self-assessment as a learning community (registered on first use)."""
+    try:
+        registration = await register_hamlet(
+            uow_of(manager),
+            acting_user(manager),
+            hamlet_code(manager),
+            year=this_year(manager),
+            now=now(),
+        )
+    except ServiceError as refused:
+        await tell(manager, callback, refused)
+        return
+    await manager.start(AssessmentSG.question, data={"registration": registration.id})
 
 
 async def get_numbers(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:
@@ -106,6 +126,9 @@ def menu_window() -> Window:
                 Label("✅ Check self-assessments ({waiting})"), id="verify", state=HamletSG.verify
             ),
             SwitchTo(Label("📊 My hamlet in numbers"), id="numbers", state=HamletSG.numbers),
+            Button(
+                Label("🏘 Learning hamlet: self-assessment"), id="community", on_click=on_community
+            ),
             SwitchTo(
                 Label("🔔 Remind families"),
                 id="remind",

@@ -17,7 +17,7 @@ from bot.domain.scoring import Answer, Level, Ratio, YesNo
 from bot.domain.status import Status
 from bot.i18n import N_
 from bot.services.assessments import Assessment, open_assessment
-from bot.services.errors import ServiceError
+from bot.services.errors import NotAllowed, ServiceError
 from bot.services.hamlets import to_verify
 from dialogs.assessment.handlers import REASONS
 from dialogs.hamlet.card import load_card, on_fill_in
@@ -46,6 +46,8 @@ from dialogs.widgets import (
 )
 
 LOADED_ASSESSMENT = "hamlet_assessment"  # middleware data: loaded once per update
+
+MSG_NOT_A_HOUSEHOLD = N_("This is not a household's self-assessment.")
 
 
 async def get_waiting(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:
@@ -98,6 +100,8 @@ async def get_assessment(dialog_manager: DialogManager, **_: Any) -> dict[str, A
         dialog_manager, int(dialog_manager.dialog_data["registration"])
     )
     registration = assessment.registration
+    if registration.household_id is None:  # forged: a hamlet head verifies households only
+        raise NotAllowed(MSG_NOT_A_HOUSEHOLD)
     card = await load_card(dialog_manager, registration.household_id)
     dialog_manager.dialog_data["household"] = registration.household_id
     text = assessment_text(

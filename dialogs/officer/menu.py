@@ -21,6 +21,7 @@ from dialogs.officer.invite import on_invite_officer
 from dialogs.states import (
     BroadcastSG,
     DeadlinesSG,
+    GroupReviewSG,
     HamletsSG,
     ImportSG,
     OfficerSG,
@@ -114,6 +115,7 @@ TOOLS = {
     "import": ImportSG.wait_file,
     "broadcast": BroadcastSG.group,
     "reminders": RemindersSG.list,
+    "groups": GroupReviewSG.list,
 }
 
 
@@ -135,6 +137,9 @@ def menu_window() -> Window:
         Column(
             Button(
                 Label("📊 The commune in numbers"), id="stats", on_click=on_open, when="chosen"
+            ),
+            Button(
+                Label("👥 Clans, units and hamlets"), id="groups", on_click=on_open, when="chosen"
             ),
             Button(
                 Label("🏅 Recognise households"), id="recognize", on_click=on_open, when="chosen"
