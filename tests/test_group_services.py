@@ -341,3 +341,18 @@ async def test_a_unit_needs_a_known_kind_and_a_sensible_size(
                 areas, dave, "Trường Đông", kind, size, "C1", year=YEAR, now=NOW
             )
     assert await areas.units.of_commune("C1") == []
+
+
+async def test_the_representative_is_told_when_a_family_confirms_or_declines(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    registered, _ = await clan_of_three(areas)
+    notifier = RecordingNotifier()
+
+    await gr.confirm_clan(areas, BOB, registered.clan.id, NOW, notifier)
+    await gr.leave_clan(areas, CAROL, NOW, notifier)
+
+    assert [(to, msgid, params) for to, _, msgid, params in notifier.sent] == [
+        (ALICE, gr.MSG_FAMILY_JOINED, {"family": "Bình", "clan": registered.clan.name}),
+        (ALICE, gr.MSG_FAMILY_LEFT, {"family": "Cúc", "clan": registered.clan.name}),
+    ]

@@ -24,7 +24,7 @@ from bot.domain.groups import (
     hamlet_subject,
     parse_group_name,
 )
-from bot.domain.households import new_household_code
+from bot.domain.households import Household, new_household_code
 from bot.domain.messages import N_
 from bot.domain.parsers import InputError
 from bot.domain.registrations import Registration, decode_answers
@@ -46,6 +46,8 @@ MSG_STAFF_RANGE = N_("Please type a number of people from {minimum} to {maximum}
 MSG_UNKNOWN_UNIT_KIND = N_("Please choose what kind of unit it is.")
 MSG_NO_SUCH_UNIT = N_("No unit has this code. Please check it with the unit.")
 MSG_NOT_A_CITIZEN_REGISTRATION = N_("Only a learning-citizen self-assessment counts for a unit.")
+MSG_FAMILY_JOINED = N_("✅ The family of {family} confirmed it is in {clan}.")
+MSG_FAMILY_LEFT = N_("The family of {family} said it is not in {clan}.")
 MSG_NOT_FOR_GROUP = N_("Only the person who registered it, or the commune, may do this.")
 
 
@@ -99,8 +101,14 @@ async def pending_clan(uow: UnitOfWork, user_id: int) -> Clan | None:
     return await uow.clans.get(membership.clan_id)
 
 
-async def confirm_clan(uow: UnitOfWork, user_id: int, clan_id: int, now: datetime) -> Clan:
-    """One tap by a member household: yes, we are in this clan."""
+async def confirm_clan(
+    uow: UnitOfWork,
+    user_id: int,
+    clan_id: int,
+    now: datetime,
+    notifier: Notifier | None = None,
+) -> Clan:
+    """One tap by a member household: yes, we are in this clan (its representative is told)."""
     household = await own_household(uow, user_id)
     membership = await uow.clans.membership(household.id)
     clan = await uow.clans.get(clan_id)
@@ -111,11 +119,15 @@ async def confirm_clan(uow: UnitOfWork, user_id: int, clan_id: int, now: datetim
         "clan_confirmed", household.id, {"clan": clan_id}, now, actor_id=user_id
     )
     await uow.commit()
+    await _tell_representative(uow, notifier, clan, user_id, MSG_FAMILY_JOINED, household, now)
     return clan
 
 
-async def leave_clan(uow: UnitOfWork, user_id: int, now: datetime) -> None:
-    """A household leaves its clan (or declines to join): it no longer counts for it."""
+async def leave_clan(
+    uow: UnitOfWork, user_id: int, now: datetime, notifier: Notifier | None = None
+) -> None:
+    """A household leaves its clan (or declines to join): it no longer counts for it, and
+    the clan's representative is told."""
     household = await own_household(uow, user_id)
     membership = await uow.clans.membership(household.id)
     if membership is None:
@@ -124,6 +136,24 @@ async def leave_clan(uow: UnitOfWork, user_id: int, now: datetime) -> None:
     details = {"clan": membership.clan_id}
     await uow.audit.record("clan_left", household.id, details, now, actor_id=user_id)
     await uow.commit()
+    clan = await uow.clans.get(membership.clan_id)
+    await _tell_representative(uow, notifier, clan, user_id, MSG_FAMILY_LEFT, household, now)
+
+
+async def _tell_representative(
+    uow: UnitOfWork,
+    notifier: Notifier | None,
+    clan: Clan | None,
+    actor_id: int,
+    msgid: str,
+    household: Household,
+    now: datetime,
+) -> None:
+    if notifier is None or clan is None or clan.representative_id == actor_id:
+        return
+    params: dict[str, object] = {"family": household.head_name or "", "clan": clan.name}
+    await tell_users(uow, notifier, [clan.representative_id], msgid, params, now)
+    await uow.commit()  # a representative found unreachable
 
 
 async def register_unit(

@@ -23,6 +23,7 @@ from dialogs.widgets import (
     UnexpectedText,
     attempt,
     current_user_id,
+    notifier,
     now,
     tell,
     this_year,
@@ -62,7 +63,9 @@ async def get_menu(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[st
 async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
     clan_id = int(manager.dialog_data.get(FAMILY_CLAN) or 0)
     try:
-        clan = await confirm_clan(uow_of(manager), callback.from_user.id, clan_id, now())
+        clan = await confirm_clan(
+            uow_of(manager), callback.from_user.id, clan_id, now(), notifier(manager)
+        )
     except ServiceError as error:
         await tell(manager, callback, error)
         return
@@ -81,7 +84,7 @@ async def on_leave(callback: CallbackQuery, _: Button, manager: DialogManager) -
 async def _leave(callback: CallbackQuery, manager: DialogManager, note: str) -> None:
     uow, user_id = uow_of(manager), callback.from_user.id
     groups = await my_groups(uow, user_id)
-    if await attempt(manager, callback, leave_clan(uow, user_id, now())):
+    if await attempt(manager, callback, leave_clan(uow, user_id, now(), notifier(manager))):
         set_note(manager, note, name=groups.clan.name if groups.clan else "")
 
 
