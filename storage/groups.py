@@ -9,7 +9,6 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.criteria_model import Title
@@ -20,6 +19,7 @@ from bot.domain.registrations import JsonAnswer, Registration
 from bot.domain.status import Status
 from bot.domain.text import search_key
 from storage.group_models import ClanMemberRow, ClanRow, UnitCitizenRow, UnitRow
+from storage.hamlets import this_years_registration
 from storage.household_models import HouseholdRow, RegistrationEventRow, RegistrationRow
 
 
@@ -125,12 +125,12 @@ class SqlClanRepository(_GroupRows[Clan]):
 
     async def learning_families(self, clan_id: int, year: int) -> Share:
         """Confirmed member households, and those that are learning families in `year`."""
-        family = aliased(RegistrationRow)
+        family, on = this_years_registration(year, ClanMemberRow.household_id)
         row = (
             await self._session.execute(
                 select(func.count(), _how_many(learning(family)))
                 .select_from(ClanMemberRow)
-                .outerjoin(family, _family_on(family, ClanMemberRow.household_id, year))
+                .outerjoin(family, on)
                 .where(ClanMemberRow.clan_id == clan_id, ClanMemberRow.confirmed_at.is_not(None))
             )
         ).one()
@@ -259,7 +259,7 @@ class SqlGroupFigures:
 
     async def hamlet_families(self, hamlet_code: str, year: int) -> tuple[int, int, int]:
         """(households, registered as families in `year`, learning families in `year`)."""
-        family = aliased(RegistrationRow)
+        family, on = this_years_registration(year)
         row = (
             await self._session.execute(
                 select(
@@ -268,7 +268,7 @@ class SqlGroupFigures:
                     _how_many(learning(family)),
                 )
                 .select_from(HouseholdRow)
-                .outerjoin(family, _family_on(family, HouseholdRow.id, year))
+                .outerjoin(family, on)
                 .where(
                     HouseholdRow.hamlet_code == hamlet_code, HouseholdRow.forgotten_at.is_(None)
                 )
@@ -365,14 +365,3 @@ def _families(hamlet_codes: Sequence[str]) -> Select[int, str | None, str]:
 def _how_many(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """How many rows meet `condition` (0 when none), in any dialect."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _family_on(
-    family: type[RegistrationRow], household: ColumnElement[int] | object, year: int
-) -> ColumnElement[bool]:
-    return and_(
-        family.household_id == household,
-        family.subject == HOUSEHOLD_SUBJECT,
-        family.title == Title.GIA_DINH.value,
-        family.year == year,
-    )

@@ -108,10 +108,14 @@ class SqlInviteRepository:
         return [row.to_domain() for row in rows]
 
 
-def this_years_registration(year: int) -> tuple[type[RegistrationRow], ColumnElement[bool]]:
+def this_years_registration(
+    year: int, household: Any = HouseholdRow.id
+) -> tuple[type[RegistrationRow], ColumnElement[bool]]:
+    """A family's registration of `year` (an alias), and the condition joining it to the
+    `household` id column (HouseholdRow.id unless another table's is given)."""
     registration = aliased(RegistrationRow)
     on = and_(
-        registration.household_id == HouseholdRow.id,
+        registration.household_id == household,
         registration.subject == HOUSEHOLD_SUBJECT,
         registration.title == Title.GIA_DINH.value,
         registration.year == year,

@@ -18,7 +18,7 @@ from bot.domain.messages import N_
 from bot.domain.registrations import JsonAnswer, Registration, decode_answers, encode_answer
 from bot.domain.scoring import Answer, AssessmentResult, score_answer, score_assessment
 from bot.domain.status import Status, TransitionRefused, transition
-from bot.domain.users import Role, User, oversees
+from bot.domain.users import Role, User
 from bot.services.areas import area_path
 from bot.services.criteria import criteria_with_id
 from bot.services.deadlines import check_verification_open
@@ -27,7 +27,7 @@ from bot.services.groups import group_facts, may_act_for, tell_group
 from bot.services.hamlets import tell_household
 from bot.services.households import MSG_NOT_IN_HOUSEHOLD, own_household
 from bot.services.ports import Notifier, UnitOfWork
-from bot.services.scope import HEAD_ROLES, household_in_scope, refuse
+from bot.services.scope import HEAD_ROLES, household_in_scope, oversees_area, refuse
 
 MSG_NOT_YOURS = N_("This self-assessment is not your household's.")
 MSG_COUNTED_BY_BOT = N_("The bot counts this figure from its records: it is not typed.")
@@ -292,8 +292,7 @@ async def _decision_scope(
         # Groups cross hamlets (clans) or stand beside them (units, the hamlet itself):
         # the commune decides every step.
         area_code = registration.area_code or ""
-        codes = [area.code for area in await area_path(uow, area_code)]
-        if not codes or not oversees(actor, codes, GROUP_DECIDERS):
+        if not await oversees_area(uow, actor, area_code, GROUP_DECIDERS):
             raise await refuse(uow, actor.id, action, now, None, MSG_NOT_YOURS)
         return area_code
     household = await household_in_scope(

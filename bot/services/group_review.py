@@ -38,9 +38,9 @@ async def group_line(
     uow: UnitOfWork, actor: User, commune_code: str, registration_id: int, now: datetime
 ) -> GroupLine:
     """One of the commune's group registrations; another's (a forged id) is refused."""
+    await check_area(uow, actor, commune_code, "review_groups", now, OFFICER_ROLES)
     registration = await uow.registrations.get(registration_id)
     below = {area.code for area in await uow.stats.areas_below(commune_code)}
-    await check_area(uow, actor, commune_code, "review_groups", now, OFFICER_ROLES)
     if registration is None or registration.household_id is not None:
         raise await refuse(uow, actor.id, "review_groups", now)
     if registration.area_code not in below:

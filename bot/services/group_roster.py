@@ -18,8 +18,8 @@ from bot.domain.registrations import Registration
 from bot.domain.text import search_key
 from bot.domain.users import User
 from bot.services.areas import area_path, home_area_path
-from bot.services.errors import NotAllowed, ServiceError
-from bot.services.groups import MSG_CONSENT_FIRST, MSG_NOT_FOR_GROUP, ClanRegistered
+from bot.services.errors import ServiceError
+from bot.services.groups import MSG_NOT_FOR_GROUP, ClanRegistered, check_consent
 from bot.services.hamlets import tell_household
 from bot.services.ports import Notifier, UnitOfWork
 from bot.services.scope import refuse
@@ -198,8 +198,7 @@ async def _hamlets(
     uow: UnitOfWork, actor: User, commune_code: str, now: datetime
 ) -> dict[str, str]:
     """The hamlets (code: name) of the commune, when it is the actor's own."""
-    if actor.consent_version is None:
-        raise NotAllowed(MSG_CONSENT_FIRST)
+    check_consent(actor)
     commune = await home_commune(uow, actor.id)
     if commune is None or commune.code != commune_code:
         raise await refuse(uow, actor.id, "find_families", now, message=MSG_NOT_YOUR_COMMUNE)

@@ -28,14 +28,14 @@ from bot.domain.households import Household, new_household_code
 from bot.domain.messages import N_
 from bot.domain.parsers import InputError
 from bot.domain.registrations import Registration, decode_answers
-from bot.domain.users import Role, User, oversees
+from bot.domain.users import Role, User
 from bot.services.areas import area_path
 from bot.services.criteria import parsed_criteria
 from bot.services.errors import NotAllowed, ServiceError
 from bot.services.hamlets import tell_users
 from bot.services.households import own_household
 from bot.services.ports import Notifier, UnitOfWork
-from bot.services.scope import HEAD_ROLES, OFFICER_ROLES, check_hamlet, refuse
+from bot.services.scope import HEAD_ROLES, OFFICER_ROLES, check_hamlet, oversees_area, refuse
 
 MSG_CONSENT_FIRST = N_("Please agree to how the bot keeps data first (press /start).")
 MSG_NOT_A_COMMUNE = N_("Please choose a commune.")
@@ -73,7 +73,7 @@ async def register_clan(
     now: datetime,
 ) -> ClanRegistered:
     """Any registered user registers a clan of the commune's households for `year`."""
-    _check_consent(actor)
+    check_consent(actor)
     clean_name = _group_name(name, CLAN_NAME_MAX)
     await _check_commune(uow, commune_code)
     asked, in_other, outside = await _sort_households(uow, commune_code, household_ids)
@@ -168,7 +168,7 @@ async def register_unit(
     now: datetime,
 ) -> tuple[Unit, Registration]:
     """A unit's representative registers it; the commune confirms it later."""
-    _check_consent(actor)
+    check_consent(actor)
     clean_name = _group_name(name, UNIT_NAME_MAX)
     if kind not in {member.value for member in UnitKind}:
         raise ServiceError(MSG_UNKNOWN_UNIT_KIND)
@@ -190,7 +190,7 @@ async def confirm_unit(uow: UnitOfWork, actor: User, unit_id: int, now: datetime
     unit = await uow.units.get(unit_id)
     if unit is None:
         raise ServiceError(MSG_NO_SUCH_GROUP)
-    if not await _oversees(uow, actor, unit.commune_code, OFFICER_ROLES):
+    if not await oversees_area(uow, actor, unit.commune_code, OFFICER_ROLES):
         raise await refuse(uow, actor.id, "confirm_unit", now, None, MSG_NOT_FOR_GROUP)
     await uow.units.confirm(unit_id, actor.id, now)
     await uow.audit.record("unit_confirmed", None, {"unit": unit_id}, now, actor_id=actor.id)
@@ -240,11 +240,11 @@ async def may_act_for(
     officer). Anyone else is refused and written down."""
     ref = _group(registration)
     area = registration.area_code or ""
-    if ref.kind == GroupKind.HAMLET and await _oversees(uow, actor, area, HEAD_ROLES):
+    if ref.kind == GroupKind.HAMLET and await oversees_area(uow, actor, area, HEAD_ROLES):
         return not actor.has_role(Role.HAMLET_HEAD)
     if ref.kind != GroupKind.HAMLET and await _representative(uow, ref) == actor.id:
         return False
-    if await _oversees(uow, actor, area, OFFICER_ROLES):
+    if await oversees_area(uow, actor, area, OFFICER_ROLES):
         return True
     raise await refuse(uow, actor.id, action, now, None, MSG_NOT_FOR_GROUP)
 
@@ -299,18 +299,18 @@ def _group(registration: Registration) -> GroupRef:
 
 
 async def _representative(uow: UnitOfWork, ref: GroupRef) -> int | None:
-    if ref.number is None:
-        return None
-    group = await (uow.clans.get if ref.kind == GroupKind.CLAN else uow.units.get)(ref.number)
+    group = await _clan_or_unit(uow, ref)
     return group.representative_id if group else None
 
 
-async def _oversees(uow: UnitOfWork, actor: User, area_code: str, roles: Sequence[Role]) -> bool:
-    codes = [area.code for area in await area_path(uow, area_code)]
-    return bool(codes) and oversees(actor, codes, roles)
+async def _clan_or_unit(uow: UnitOfWork, ref: GroupRef) -> Clan | Unit | None:
+    if ref.number is None or ref.kind == GroupKind.HAMLET:
+        return None
+    return await (uow.clans.get if ref.kind == GroupKind.CLAN else uow.units.get)(ref.number)
 
 
-def _check_consent(actor: User) -> None:
+def check_consent(actor: User) -> None:
+    """Groups are registered, and families looked for, only by users who consented."""
     if actor.consent_version is None:
         raise NotAllowed(MSG_CONSENT_FIRST)
 
@@ -384,7 +384,5 @@ async def _name_and_people(uow: UnitOfWork, ref: GroupRef) -> tuple[str, list[in
         area = await uow.areas.get(ref.key)
         heads = await uow.users.holders(Role.HAMLET_HEAD, [ref.key])
         return (area.name if area else ref.key), [user_id for user_id, _ in heads]
-    if ref.number is None:
-        return ref.key, []
-    group = await (uow.clans.get if ref.kind == GroupKind.CLAN else uow.units.get)(ref.number)
+    group = await _clan_or_unit(uow, ref)
     return (group.name, [group.representative_id]) if group else (ref.key, [])

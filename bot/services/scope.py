@@ -68,11 +68,17 @@ async def household_in_scope(
 ) -> Household:
     """The household, when `actor` holds one of `roles` over its hamlet."""
     household = await uow.households.get(household_id)
-    if household is not None:
-        codes = [area.code for area in await area_path(uow, household.hamlet_code)]
-        if oversees(actor, codes, roles):
-            return household
+    if household is not None and await oversees_area(uow, actor, household.hamlet_code, roles):
+        return household
     raise await refuse(uow, actor.id, action, now, household_id)
+
+
+async def oversees_area(
+    uow: UnitOfWork, actor: User, area_code: str, roles: Collection[Role]
+) -> bool:
+    """Whether `actor` holds one of `roles` over the area (or an area above it)."""
+    codes = [area.code for area in await area_path(uow, area_code)]
+    return bool(codes) and oversees(actor, codes, roles)
 
 
 async def check_area(
