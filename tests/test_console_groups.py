@@ -1,24 +1,28 @@
-"""Clans and units as scripted `hoctap console` sessions, in Vietnamese: a family registers and
-self-assesses, registers its clan with another family found by name (typed without accents),
-that family says yes, and the clan self-assesses to a pass; a unit is registered, one of its
-staff counts their learning-citizen self-assessment for it by its code, and the unit
-self-assesses to a pass. The commune's part comes after, elsewhere."""
+"""Clans and units from registration to recognition, as scripted `hoctap console` sessions in
+Vietnamese: a family registers and self-assesses, registers its clan with another family found
+by name (typed without accents), that family says yes, and the clan self-assesses to a pass; a
+unit is registered, one of its staff counts their learning-citizen self-assessment for it by
+its code, and the unit self-assesses to a pass. Then the commune verifies and recognises each
+(a unit once it confirmed the unit is real), and the representative is told."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from bot.criteria_files import shipped_criteria
 from bot.domain.criteria_model import Kind
 from bot.domain.facts import asked
 from bot.services.criteria import parsed_criteria
-from tests.test_console import run_console
+from tests.test_console_hamlet import sitting
 from tests.test_console_household import REGISTRATION, best_answers_script
 
 GROUPS = "> 👥 Dòng họ, đơn vị học tập"
 SUBMIT = "> 📤 Gửi trưởng thôn"  # a family's or a citizen's self-assessment
 SUBMIT_GROUP = "> 📤 Gửi lên xã"  # a clan's or a unit's
+YEAR = date.today().year
+REPRESENTATIVE = "@user 1003 Mai"  # 1001 is the commune officer (--as-admin)
 
 
 def best_answers(title: str) -> list[str]:
@@ -41,13 +45,11 @@ def registration(name: str, phone: str, hamlet: str) -> list[str]:
     return [swap.get(line, line) for line in REGISTRATION[:-1]]
 
 
-def test_a_family_registers_its_clan_with_a_family_found_by_name_and_it_passes(
-    tmp_path: Path,
-) -> None:
-    script = [
+def clan_registers_and_self_assesses() -> list[str]:
+    return [
         "@user 1002 Bình",
         *registration("nguyễn văn bình", "0987 111 222", "Thôn Đông"),
-        "@user 1001",
+        REPRESENTATIVE,
         *REGISTRATION,
         *best_answers_script(),
         SUBMIT,
@@ -63,7 +65,7 @@ def test_a_family_registers_its_clan_with_a_family_found_by_name_and_it_passes(
         "/start",
         GROUPS,
         "> ✅ Có, gia đình tôi thuộc Họ Nguyễn",
-        "@user 1001",
+        REPRESENTATIVE,
         "/start",
         GROUPS,
         "> 👥 Họ Nguyễn",
@@ -71,10 +73,27 @@ def test_a_family_registers_its_clan_with_a_family_found_by_name_and_it_passes(
         *best_answers("dong_ho"),
         SUBMIT_GROUP,
     ]
-    session = run_console(tmp_path, "\n".join(script) + "\n")
-    assert session.returncode == 0
-    assert session.problems == []
-    out = session.stdout
+
+
+def commune_opens(group: str) -> list[str]:
+    """The commune officer opens the group's card in the commune's review."""
+    return [
+        "@user 1001 Officer",
+        "@lang vi",
+        "/start",
+        "> 🏛 Quản lý xã",
+        "> Xã Đông Hòa",
+        "> 👥 Dòng họ, đơn vị, thôn",
+        f"> {group}",
+    ]
+
+
+def representative_looks(group: str) -> list[str]:
+    return [REPRESENTATIVE, "/start", GROUPS, f"> {group}"]
+
+
+def test_a_clan_goes_from_registration_to_recognition_in_vietnamese(tmp_path: Path) -> None:
+    out = sitting(tmp_path, clan_registers_and_self_assesses())
     assert "Số gia đình: 2" in out  # Mai's own family and Bình's
     assert "✅ Họ Nguyễn đã đăng ký Dòng họ học tập năm" in out
     assert "Số gia đình được hỏi xác nhận: 1." in out
@@ -89,29 +108,48 @@ def test_a_family_registers_its_clan_with_a_family_found_by_name_and_it_passes(
     assert "Khi mọi thứ đã đúng, hãy gửi lên xã." in out
     assert "Đã gửi bản tự đánh giá" in out
 
-
-def test_a_unit_is_registered_its_staff_count_for_it_and_it_passes(tmp_path: Path) -> None:
-    first = run_console(
+    recognised = sitting(
         tmp_path,
-        "\n".join(
-            [
-                *REGISTRATION[:-1],
-                GROUPS,
-                "> 🏫 Đăng ký đơn vị",
-                "Trường Tiểu học Đông Hòa",
-                "> Trường học",
-                "1",
-                "> ✅ Đăng ký",
-            ]
-        )
-        + "\n",
+        [
+            *commune_opens("👪 Họ Nguyễn"),
+            "> ✅ Xác nhận và đề nghị",
+            "> 🏅 Công nhận",
+            *representative_looks("👥 Họ Nguyễn"),
+        ],
+        "--as-admin",
     )
-    assert first.problems == []
-    assert "👥 Số cán bộ, nhân viên: 1" in first.stdout
-    [code] = re.findall(r"Mã đơn vị: ([A-Z0-9]{6})", first.stdout)
-    assert "Xã sẽ xác nhận đơn vị." in first.stdout
+    assert "Danh hiệu: Dòng họ học tập" in recognised
+    assert "Tự đánh giá: 80 điểm, đạt chuẩn." in recognised
+    # What the representative is told, then the officer's confirmation, at each step.
+    assert (
+        "✅ Xã đã xem phần tự đánh giá của Họ Nguyễn và đưa vào danh sách đề nghị công nhận.\n"
+        "Xong: đã báo cho Họ Nguyễn." in recognised
+    )
+    assert (
+        "🎉 Chúc mừng! Xã đã công nhận Họ Nguyễn năm nay.\nXong: đã báo cho Họ Nguyễn."
+        in recognised
+    )
+    assert "Danh hiệu: Dòng họ học tập · đã được công nhận" in recognised
+    assert "👥 Họ Nguyễn · Dòng họ học tập" in recognised  # the representative's card
+    assert f"📋 Năm {YEAR}: 🏅 đã được công nhận" in recognised
 
-    script = [
+
+def unit_registers() -> list[str]:
+    return [
+        REPRESENTATIVE,
+        *REGISTRATION[:-1],
+        GROUPS,
+        "> 🏫 Đăng ký đơn vị",
+        "Trường Tiểu học Đông Hòa",
+        "> Trường học",
+        "1",
+        "> ✅ Đăng ký",
+    ]
+
+
+def staff_counts_and_unit_self_assesses(code: str) -> list[str]:
+    return [
+        REPRESENTATIVE,
         "/start",
         "> 🏡 Gia đình tôi",
         "> ➕ Thêm thành viên",
@@ -132,14 +170,50 @@ def test_a_unit_is_registered_its_staff_count_for_it_and_it_passes(tmp_path: Pat
         *best_answers("don_vi"),
         SUBMIT_GROUP,
     ]
-    second = run_console(tmp_path, "\n".join(script) + "\n")
-    assert second.returncode == 0
-    assert second.problems == []
-    out = second.stdout
+
+
+def test_a_unit_goes_from_registration_to_recognition_in_vietnamese(tmp_path: Path) -> None:
+    registered = sitting(tmp_path, unit_registers())
+    assert "👥 Số cán bộ, nhân viên: 1" in registered
+    [code] = re.findall(r"Mã đơn vị: ([A-Z0-9]{6})", registered)
+    assert "Xã sẽ xác nhận đơn vị." in registered
+
+    out = sitting(tmp_path, staff_counts_and_unit_self_assesses(code))
     assert "được tính cho Trường Tiểu học Đông Hòa" in out
     assert "Kết quả này đạt chuẩn «Công dân học tập»." in out
     assert f"Mã đơn vị: {code}" in out
+    assert "⏳ Xã chưa xác nhận đơn vị." in out
     assert "Câu 1/4" in out  # 2a, the staff who are learning citizens, is counted
     assert "Tổng điểm: 100/100" in out
     assert "Kết quả này đạt chuẩn «Đơn vị học tập»." in out
     assert "Đã gửi bản tự đánh giá" in out
+
+    recognised = sitting(
+        tmp_path,
+        [
+            *commune_opens("🏫 Trường Tiểu học Đông Hòa"),
+            "> ✅ Xác nhận và đề nghị",
+            "> 🏫 Xác nhận đơn vị có thật",
+            "> 🏅 Công nhận",
+            *representative_looks("🏫 Trường Tiểu học Đông Hòa"),
+        ],
+        "--as-admin",
+    )
+    assert "Danh hiệu: Đơn vị học tập" in recognised
+    assert "Tự đánh giá: 100 điểm, đạt chuẩn." in recognised
+    assert "🏫 Xã chưa xác nhận đơn vị này." in recognised
+    assert (
+        "✅ Xã đã xem phần tự đánh giá của Trường Tiểu học Đông Hòa và đưa vào danh sách đề "
+        "nghị công nhận.\nXong: đã báo cho Trường Tiểu học Đông Hòa." in recognised
+    )
+    # Proposed, but not to be recognised until the commune confirmed the unit is real.
+    assert "[🏫 Xác nhận đơn vị có thật]\n[❌ Không công nhận (ghi lý do)]" in recognised
+    assert "Đã xác nhận đơn vị.\n" in recognised
+    assert (
+        "🎉 Chúc mừng! Xã đã công nhận Trường Tiểu học Đông Hòa năm nay.\n"
+        "Xong: đã báo cho Trường Tiểu học Đông Hòa." in recognised
+    )
+    assert "Danh hiệu: Đơn vị học tập · đã được công nhận" in recognised
+    # The representative's card.
+    assert "✅ Xã đã xác nhận đơn vị." in recognised
+    assert f"📋 Năm {YEAR}: 🏅 đã được công nhận" in recognised

@@ -331,6 +331,33 @@ async def test_a_unit_counts_its_staff_who_are_learning_citizens_against_its_dec
     assert group_of(registration.subject).kind == GroupKind.UNIT  # type: ignore[union-attr]
 
 
+async def test_a_unit_is_recognised_only_once_the_commune_confirmed_it_is_real(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    dave = await new_user(areas, DAVE, consent=True)
+    unit, registration = await gr.register_unit(
+        areas, dave, "Trường Tiểu học Đông Hòa", "school", 4, "C1", year=YEAR, now=NOW
+    )
+    await areas.registrations.set_status(registration.id, Status.VERIFIED, NOW, score=(90, True))
+    await areas.commit()
+    notifier = RecordingNotifier()
+    officer = await user(areas, OFFICER_C1)
+
+    with pytest.raises(ServiceError) as refused:
+        await sa.decide(areas, notifier, officer, registration.id, Status.RECOGNISED, NOW)
+    assert refused.value.msgid == sa.MSG_UNIT_NOT_CONFIRMED
+    kept = await areas.registrations.get(registration.id)
+    assert kept is not None
+    assert kept.status == Status.VERIFIED
+    assert notifier.sent == []
+
+    await gr.confirm_unit(areas, officer, unit.id, NOW)
+    await sa.decide(areas, notifier, officer, registration.id, Status.RECOGNISED, NOW)
+    assert [(to, msgid) for to, _, msgid, _ in notifier.sent] == [
+        (DAVE, sa.GROUP_STATUS_NOTICES[Status.RECOGNISED])
+    ]
+
+
 async def test_a_unit_needs_a_known_kind_and_a_sensible_size(
     areas: SqlUnitOfWork,  # noqa: F811
 ) -> None:

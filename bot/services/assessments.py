@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.domain.criteria_model import CriteriaSet, Title
 from bot.domain.deadlines import window_refusal
 from bot.domain.facts import Fact, Share, facts_needed, with_facts
+from bot.domain.groups import GroupKind, group_of
 from bot.domain.households import member_subject
 from bot.domain.messages import N_
 from bot.domain.registrations import JsonAnswer, Registration, decode_answers, encode_answer
@@ -32,6 +33,7 @@ from bot.services.scope import HEAD_ROLES, household_in_scope, oversees_area, re
 MSG_NOT_YOURS = N_("This self-assessment is not your household's.")
 MSG_COUNTED_BY_BOT = N_("The bot counts this figure from its records: it is not typed.")
 MSG_LOCKED = N_("This self-assessment was submitted. Reopen it first to change an answer.")
+MSG_UNIT_NOT_CONFIRMED = N_("🏫 The commune has not confirmed this unit is real yet.")
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,8 @@ async def decide(
     area_code = await _decision_scope(uow, actor, registration, target, now)
     if target in (Status.VERIFIED, Status.RETURNED):
         await check_verification_open(uow, area_code, registration.title, registration.year, now)
+    if target == Status.RECOGNISED:
+        await _check_unit_confirmed(uow, registration)
     await _move(uow, registration, target, now, comment=comment)
     details = {"status": target.value, **_group_detail(registration)}
     await uow.audit.record("decide", registration.household_id, details, now, actor_id=actor.id)
@@ -299,6 +303,16 @@ async def _decision_scope(
         uow, actor, registration.household_id, action, now, DECIDERS[target]
     )
     return household.hamlet_code
+
+
+async def _check_unit_confirmed(uow: UnitOfWork, registration: Registration) -> None:
+    """A unit is recognised only once the commune confirmed it is real."""
+    ref = group_of(registration.subject)
+    if ref is None or ref.kind != GroupKind.UNIT:
+        return
+    unit = await uow.units.get(ref.number) if ref.number is not None else None
+    if unit is None or not unit.confirmed:
+        raise ServiceError(MSG_UNIT_NOT_CONFIRMED)
 
 
 def _group_detail(registration: Registration) -> dict[str, str]:
@@ -356,6 +370,9 @@ async def _registration_for(
     area), and whether the user acts on the subject's behalf: it is their own household's
     (or group's), or they are a hamlet head (or officer) over it. Anything else is refused
     and written down."""
+    own = await uow.registrations.own(registration_id, user_id)
+    if own is not None:  # the common case, checked in one query
+        return own[0], own[1], False
     registration = await uow.registrations.get(registration_id)
     if registration is not None and registration.household_id is None:
         return await _group_registration_for(uow, user_id, registration, now)

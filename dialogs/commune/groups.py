@@ -119,7 +119,7 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "unit_waiting": line.unit_confirmed is False,
         "can_verify": Status.VERIFIED in following,
         "can_return": Status.RETURNED in following,
-        "can_recognise": Status.RECOGNISED in following,
+        "can_recognise": Status.RECOGNISED in following and line.unit_confirmed is not False,
         "can_decline": Status.NOT_RECOGNISED in following,
         "note": html.escape(dialog_manager.dialog_data.pop(NOTE, ""), quote=False),
     }
