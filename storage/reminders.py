@@ -9,18 +9,27 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from bot.domain.criteria_model import Title
 from bot.domain.deadlines import Deadlines
 from bot.domain.reminder_settings import NOT_ASSESSED, VERIFIED, ReminderRecipient, RuleChange
 from bot.domain.reminders import Audience
 from bot.domain.status import Status
 from bot.domain.users import Role
+from storage.group_models import ClanRow, UnitRow
 from storage.hamlets import dialect_insert, takes_bulk, this_years_registration
-from storage.household_models import AssessmentWindowRow, HouseholdAccountRow, HouseholdRow
+from storage.household_models import (
+    AssessmentWindowRow,
+    HouseholdAccountRow,
+    HouseholdRow,
+    RegistrationRow,
+)
 from storage.models import AreaRow, RoleRow, UserRow
 from storage.outbox_models import ReminderRuleRow, ReminderRunRow
+from storage.title_counts import subject_column
 
 CHUNK = 500  # area codes per statement, well under the bind limits
 
@@ -110,19 +119,26 @@ class SqlReminderRuleRepository:
     async def audience(
         self,
         audience: Audience,
+        title: str,
         commune_code: str,
         hamlet_codes: Sequence[str],
         year: int,
         default_locale: str,
     ) -> list[ReminderRecipient]:
-        """Who a reminder for `audience` reaches in the commune now, in a stable order."""
+        """Who a reminder for `audience` about `title` reaches in the commune now, in a
+        stable order."""
         if audience == Audience.HAMLET_HEADS:
             return await self._heads(hamlet_codes, year, default_locale)
         if audience == Audience.COMMUNE_OFFICERS:
             return await self._officers(commune_code, hamlet_codes, year, default_locale)
-        found: list[ReminderRecipient] = []
+        if audience == Audience.GROUPS_NOT_ASSESSED:
+            query = _groups_not_assessed(title, commune_code, hamlet_codes, year)
+            rows = await self._session.execute(query)
+            found = [ReminderRecipient(u, lang or default_locale, name) for u, lang, name in rows]
+            return sorted(found, key=lambda r: (r.user_id, r.name))
+        found = []
         for start in range(0, len(hamlet_codes), CHUNK):
-            query = _families(audience, hamlet_codes[start : start + CHUNK], year)
+            query = _families(audience, hamlet_codes[start : start + CHUNK], year, title)
             for user_id, language, name, code in await self._session.execute(query):
                 found.append(ReminderRecipient(user_id, language or default_locale, name or code))
         return sorted(found, key=lambda r: r.user_id)
@@ -198,11 +214,12 @@ class SqlReminderRuleRepository:
 
 
 def _families(
-    audience: Audience, hamlet_codes: Sequence[str], year: int
+    audience: Audience, hamlet_codes: Sequence[str], year: int, title: str
 ) -> Select[*tuple[Any, ...]]:
-    registration, on = this_years_registration(year)
+    registration, on = _registration_of(title, year)
     query = (
         select(UserRow.id, UserRow.language, HouseholdRow.head_name, HouseholdRow.code)
+        .distinct()  # a family with two citizens registered hears once
         .join(HouseholdAccountRow, HouseholdAccountRow.user_id == UserRow.id)
         .join(HouseholdRow, HouseholdRow.id == HouseholdAccountRow.household_id)
         .outerjoin(registration, on)
@@ -217,3 +234,52 @@ def _families(
             or_(registration.id.is_(None), registration.status == Status.DRAFT.value)
         )
     return query.where(registration.status.in_([status.value for status in NOT_ASSESSED]))
+
+
+def _registration_of(title: str, year: int) -> tuple[Any, Any]:
+    """A household's registration of the year for a family's title: its own, or for
+    learning citizens any of its members'."""
+    if title != Title.CONG_DAN.value:
+        return this_years_registration(year)
+    registration = aliased(RegistrationRow)
+    on = and_(
+        registration.household_id == HouseholdRow.id,
+        registration.subject.startswith("member:"),
+        registration.title == title,
+        registration.year == year,
+    )
+    return registration, on
+
+
+def _groups_not_assessed(
+    title: str, commune_code: str, hamlet_codes: Sequence[str], year: int
+) -> Select[*tuple[Any, ...]]:
+    """(user id, language, group name) of whoever answers for the commune's clans, units
+    or hamlets registered for `title` this year and not self-assessed yet."""
+    registration = aliased(RegistrationRow)
+    waiting = (
+        (registration.title == title)
+        & (registration.year == year)
+        & registration.status.in_([status.value for status in NOT_ASSESSED])
+    )
+    if title == Title.CONG_DONG.value:
+        return (
+            select(UserRow.id, UserRow.language, AreaRow.name)
+            .join(RoleRow, RoleRow.user_id == UserRow.id)
+            .join(AreaRow, AreaRow.code == RoleRow.area_code)
+            .join(registration, registration.subject == subject_column("hamlet", AreaRow.code))
+            .where(
+                RoleRow.role == Role.HAMLET_HEAD.value,
+                AreaRow.code.in_(list(hamlet_codes)),
+                waiting,
+                *takes_bulk(),
+            )
+        )
+    group: Any = ClanRow if title == Title.DONG_HO.value else UnitRow
+    kind = "clan" if group is ClanRow else "unit"
+    return (
+        select(UserRow.id, UserRow.language, group.name)
+        .join(group, group.representative_id == UserRow.id)
+        .join(registration, registration.subject == subject_column(kind, group.id))
+        .where(group.commune_code == commune_code, waiting, *takes_bulk())
+    )

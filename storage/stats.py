@@ -38,11 +38,14 @@ from storage.household_models import HouseholdRow, RegistrationRow
 from storage.models import AreaRow
 from storage.repositories import MAX_DEPTH
 from storage.stats_models import (
+    CHUNK,
     NOT_ASSESSED,
+    STATUSES,
     HamletVersionRow,
     StandingCacheMetaRow,
     StandingCacheRow,
 )
+from storage.title_counts import COUNTED_LIVE, live_title_standings
 
 
 def _below_query() -> Select[AreaRow]:
@@ -62,8 +65,6 @@ def _below_query() -> Select[AreaRow]:
 
 
 BELOW = _below_query()
-CHUNK = 500  # hamlet codes per statement, well under the bind limits of SQLite and asyncpg
-STATUSES: dict[str, Status | None] = {"": None, **{status.value: status for status in Status}}
 _VERSIONS: Table = HamletVersionRow.__table__  # type: ignore[assignment]
 _CACHE: Table = StandingCacheRow.__table__  # type: ignore[assignment]
 _META: Table = StandingCacheMetaRow.__table__  # type: ignore[assignment]
@@ -220,7 +221,10 @@ class SqlStatsRepository:
         """Households of these hamlets, forgotten ones included (they are counted
         anonymously), grouped by hamlet (or by commune) and by the year's standing for
         `title`; from the cache, counted again first for the hamlets written to since (the
-        caller commits)."""
+        caller commits). The other titles are counted live (see `storage/title_counts.py`),
+        per hamlet, or per commune for the commune's clans and units."""
+        if title in COUNTED_LIVE:
+            return await live_title_standings(self._session, hamlet_codes, title, year)
         return await cached_standings(self._session, hamlet_codes, title, year, by_commune)
 
     async def proposals(self, hamlet_codes: list[str], title: str, year: int) -> list[Proposal]:

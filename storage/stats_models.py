@@ -7,10 +7,14 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.domain.status import Status
 from storage.base import Base
 
 # `passed` in the cache key, which must not be NULL: a registration not (yet) assessed.
 NOT_ASSESSED = -1
+CHUNK = 500  # hamlet codes per statement, well under the bind limits of SQLite and asyncpg
+# A stored status (or "" for no registration) as the numbers count it.
+STATUSES: dict[str, Status | None] = {"": None, **{status.value: status for status in Status}}
 
 
 class HamletVersionRow(Base):

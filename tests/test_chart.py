@@ -88,7 +88,8 @@ async def test_an_officer_gets_the_communes_chart_as_a_photo(chat: Family) -> No
     assert photo.filename.startswith("xa-dong-hoa-")
     caption = sent.caption or ""
     assert caption.startswith("📈 Xã Đông Hòa, ")
-    assert "the share of households registered and recognised in each area" in caption
+    assert "the share registered and recognised in each area" in caption
+    assert "🏷 Title: Learning family" in caption
     assert "furthest behind" not in caption  # three hamlets: all shown
 
 

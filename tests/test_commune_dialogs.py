@@ -59,9 +59,10 @@ async def test_stats_show_the_officers_commune_and_its_hamlets_behind_first(chat
     assert "📊 <b>Xã Đông Hòa," in text
     assert "🏠 Households: 10" in text
     assert "📝 Registered: 0 (0%)" in text
-    assert "🎯 No target is set for this year." in text
-    assert text.index("1. Thôn Đoài") < text.index("2. Thôn Đông")  # no target: by name
-    assert buttons(shown)[:3] == ["Thôn Đoài", "Thôn Đông", "Thôn Thượng"]
+    # No area set one: the national 70% of QĐ 387 applies (bot/data/targets.toml).
+    assert "🎯 7 more households to be recognised to reach 70%." in text
+    assert text.index("1. Thôn Đông") < text.index("2. Thôn Đoài")  # the most to register
+    assert buttons(shown)[:3] == ["Thôn Đông", "Thôn Đoài", "Thôn Thượng"]
 
 
 async def test_an_officer_presses_a_hamlet_and_comes_back(chat: Family) -> None:
@@ -74,23 +75,24 @@ async def test_an_officer_presses_a_hamlet_and_comes_back(chat: Family) -> None:
 
 
 async def test_a_target_set_shows_the_gap_in_households(chat: Family) -> None:
-    await chat.send("/targets")
+    shown = await chat.send("/targets")
+    assert "Xã Đông Hòa: 70%, national" in buttons(shown)  # QĐ 387, until the commune sets one
     asked = await chat.click("Xã Đông Hòa")
-    assert "What share of households" in (asked.text or "")
-    wrong = await chat.send("bảy mươi")
+    assert "🏷 Learning family: what share should be recognised?" in (asked.text or "")
+    wrong = await chat.send("tám mươi")
     assert "Please type a percentage from 1 to 100" in chat.errors()[-1]
-    assert "What share of households" in (wrong.text or "")
-    listed = await chat.send("70 %")
-    assert "Xã Đông Hòa: 70%" in buttons(listed)
-    assert "Thôn Đông: 70%, from above" in buttons(listed)
+    assert "what share should be recognised?" in (wrong.text or "")
+    listed = await chat.send("80 %")
+    assert "Xã Đông Hòa: 80%" in buttons(listed)
+    assert "Thôn Đông: 80%, from above" in buttons(listed)
 
     stats = await chat.send("/stats")
-    assert "🎯 7 more households to be recognised to reach 70%." in (stats.text or "")
-    assert "📝 At least 7 more households must register for that." in (stats.text or "")
-    # Thôn Đông needs 6 of its 8 households, Thôn Đoài 2 of its 2: Thôn Đông is further behind
-    assert "1. Thôn Đông: 📝 0% · 🏅 0% · 6 to register" in (stats.text or "")
+    assert "🎯 8 more households to be recognised to reach 80%." in (stats.text or "")
+    assert "📝 At least 8 more households must register for that." in (stats.text or "")
+    # Thôn Đông needs 7 of its 8 households, Thôn Đoài 2 of its 2: Thôn Đông is further behind
+    assert "1. Thôn Đông: 📝 0% · 🏅 0% · 7 to register" in (stats.text or "")
     [entry] = [e for e in await audit_entries(chat.session_factory) if e["action"] == "set_target"]
-    assert (entry["area"], entry["percent"], entry["actor_id"]) == ("C1", 70, OFFICER.id)
+    assert (entry["area"], entry["percent"], entry["actor_id"]) == ("C1", 80, OFFICER.id)
 
 
 async def test_deadlines_are_set_by_typing_a_day_and_kept_in_order(chat: Family) -> None:

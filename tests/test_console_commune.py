@@ -34,8 +34,8 @@ def officer_runs_the_year(roster: Path) -> list[str]:
         "> ✅ Nhập 2 dòng hợp lệ, bỏ qua phần còn lại",
         "> ⬅️ Quay lại",
         "> 🎯 Chỉ tiêu",
-        "> Xã Đông Hòa: chưa đặt",
-        "70",
+        "> Xã Đông Hòa: 70%, theo chỉ tiêu quốc gia",
+        "80",
         "> ⬅️ Quay lại",
         "> 📅 Mốc thời gian",
         "> Hạn cuối tự đánh giá: chưa đặt",
@@ -67,11 +67,11 @@ def test_the_commune_year_in_vietnamese(tmp_path: Path) -> None:
     assert "Dòng 4, cột Thôn “Thôn Không Có”" in out
     assert "✅ Đã nhập 2 hộ vào Xã Đông Hòa." in out
 
-    assert "Xã Đông Hòa: 70%" in out
+    assert "Xã Đông Hòa: 80%" in out
     assert f"Hạn cuối tự đánh giá: 31 tháng 12, {YEAR}" in out
     assert "🏠 Số hộ: 3" in out  # the family and the roster's two
     assert "✅ Trưởng thôn đã xác nhận: 1 (33%)" in out
-    assert "🎯 Còn thiếu 3 hộ được công nhận để đạt 70%." in out
+    assert "🎯 Còn thiếu 3 hộ được công nhận để đạt 80%." in out
     assert "1. Thôn Đoài: 📝 0% · 🏅 0% · còn thiếu 1 hộ đăng ký" in out
     assert "[🖼 photo]" in out  # the chart
     assert f"[📎 xa-dong-hoa-{YEAR}.xlsx]" in out
@@ -83,6 +83,6 @@ def test_the_commune_year_in_vietnamese(tmp_path: Path) -> None:
         f"· 👤 1001 · đã công nhận các hộ · DEMO-01 · năm {YEAR}, 1 hộ, quyết định 125/QĐ-UBND"
         in out
     )
-    assert f"· 👤 1001 · đã đặt chỉ tiêu · DEMO-01 · năm {YEAR}, chỉ tiêu 70%" in out
+    assert f"· 👤 1001 · đã đặt chỉ tiêu · DEMO-01 · năm {YEAR}, chỉ tiêu 80%" in out
     assert "· 👤 2002 · đã đăng ký giúp một gia đình ·" in out
     assert "Lê Thị Cúc" not in out.split("📜")[-1]  # the audit names nobody

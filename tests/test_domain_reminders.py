@@ -55,6 +55,10 @@ OCC = {
     "assessment_due_7": utc(10, 25, 1),
     "assessment_due_1": utc(10, 31, 1),
     "officer_digest": utc(11, 16, 1),
+    "citizen_assessment_due_7": utc(10, 25, 1),
+    "clan_assessment_due_7": utc(10, 25, 1),
+    "hamlet_assessment_due_7": utc(10, 25, 1),
+    "unit_assessment_due_7": utc(10, 25, 1),
 }
 
 
@@ -199,7 +203,7 @@ def test_each_message_has_its_placeholders_audience_and_deadline(
 # --- the shipped defaults --------------------------------------------------------------------
 
 
-def test_the_shipped_file_holds_six_rules_that_parse() -> None:
+def test_the_shipped_file_holds_ten_rules_that_parse() -> None:
     assert load_default_rules() == parse_rules(SHIPPED.read_text("utf-8"))
     assert list(RULES) == [
         "registration_opens",
@@ -208,6 +212,10 @@ def test_the_shipped_file_holds_six_rules_that_parse() -> None:
         "assessment_due_1",
         "verification_digest_weekly",
         "officer_digest",
+        "citizen_assessment_due_7",
+        "clan_assessment_due_7",
+        "hamlet_assessment_due_7",
+        "unit_assessment_due_7",
     ]
 
 
@@ -387,7 +395,7 @@ def test_due_now_never_returns_what_is_done_nor_what_is_to_come(
 ) -> None:
     rules = load_default_rules()
     first = [(rule.key, moment) for rule, moment in due_now(rules, DEADLINES, now, ZONE, ())]
-    shifted = [(key, now + timedelta(hours=h)) for key, h in zip(RULES, range(-3, 3), strict=True)]
+    shifted = [(key, now + timedelta(hours=h)) for key, h in zip(RULES, range(-3, 7), strict=True)]
     done = data.draw(st.sets(st.sampled_from(first + shifted)))
 
     found = due_now(rules, DEADLINES, now, ZONE, done)
@@ -452,3 +460,22 @@ def test_with_changes_refuses_what_the_file_would(
 ) -> None:
     with pytest.raises(ValueError, match=f"^{message}"):
         with_changes(RULES[key], **changes)  # type: ignore[arg-type]
+
+
+def test_each_titles_reminder_of_a_day_is_sent_none_supersedes_anothers() -> None:
+    found = due_now(load_default_rules(), DEADLINES, utc(10, 25, 1), ZONE, ())
+
+    assert [rule.key for rule, _ in found] == [
+        "assessment_due_7",
+        "citizen_assessment_due_7",
+        "clan_assessment_due_7",
+        "hamlet_assessment_due_7",
+        "unit_assessment_due_7",
+    ]
+    assert {rule.title for rule, _ in found} == {
+        "gia_dinh",
+        "cong_dan",
+        "dong_ho",
+        "cong_dong",
+        "don_vi",
+    }

@@ -770,8 +770,8 @@ async def test_the_numbers_count_each_household_at_every_step_it_passed(
             recognised=2,
             unreachable=8,
         ),
-        target=None,
-        missing=None,
+        target=70,  # the national one: no area set its own
+        missing=6,  # 8 of 11, 2 so far
     )
 
 
@@ -781,7 +781,7 @@ async def test_the_numbers_count_each_household_at_every_step_it_passed(
         pytest.param({"C1": 50}, 50, 4, id="the-communes-inherited"),  # 6 of 11, 2 so far
         pytest.param({"C1": 50, "H1": 20}, 20, 1, id="the-hamlets-own-first"),  # 3 of 11
         pytest.param({"C1": 10}, 10, 0, id="reached"),
-        pytest.param({"C2": 50, "H2": 90}, None, None, id="elsewhere-only"),
+        pytest.param({"C2": 50, "H2": 90}, 70, 6, id="elsewhere-only-the-national"),
     ],
 )
 async def test_the_target_says_how_many_more_households_to_recognise(

@@ -23,6 +23,7 @@ from bot.domain.status import Status
 from bot.domain.users import Role, RoleGrant, User
 from bot.i18n import create_i18n
 from bot.scheduler import REMINDERS_JOB, create_scheduler, reminders_job
+from bot.services import groups as gr
 from bot.services.deadlines import set_deadline
 from bot.services.errors import NotAllowed, ServiceError
 from bot.services.households import free_code
@@ -433,3 +434,63 @@ async def test_the_job_stores_what_is_due_at_the_given_moment(commune: Factory) 
     [opens] = await outbox(commune)
     assert (opens.key, opens.chat_id) == ("registration_opens", 105)
     assert composer.wakes == 1
+
+
+async def known(uow: SqlUnitOfWork, user_id: int) -> User:
+    user = await uow.users.get(user_id)
+    assert user is not None
+    return user
+
+
+async def home_of(uow: SqlUnitOfWork, account: int) -> int:
+    household = await uow.households.of_user(account)
+    assert household is not None
+    return household.id
+
+
+async def test_each_title_is_reminded_by_its_own_deadlines_to_whoever_answers_for_it(
+    commune: Factory,
+) -> None:
+    """A clan, a unit and a hamlet registered, and a member of family 101 as a learning
+    citizen: each title is reminded a week before its own assessment deadline, whoever
+    answers for it; a clan that already self-assessed is not."""
+    async with commune() as session:
+        uow = SqlUnitOfWork(session)
+        for user_id in (201, 202, 203):
+            await uow.users.add(User(user_id, "vi"), SEEDED)
+            await uow.users.set_consent(user_id, 1, SEEDED)
+        await uow.commit()
+        at = {"year": YEAR, "now": SEEDED}
+        clan = [await home_of(uow, 101), await home_of(uow, 103)]
+        await gr.register_clan(uow, await known(uow, 201), "Họ Lê", "C1", clan, **at)
+        other = [await home_of(uow, 102)]
+        done = await gr.register_clan(uow, await known(uow, 202), "Họ Trần", "C1", other, **at)
+        await uow.registrations.set_status(done.registration.id, Status.SELF_ASSESSED, SEEDED)
+        rep = await known(uow, 203)
+        await gr.register_unit(uow, rep, "Trường Đông", "school", 20, "C1", **at)
+        await gr.register_hamlet(uow, await known(uow, HEAD), "H1", **at)
+        citizen = await home_of(uow, 101)
+        await uow.registrations.add(citizen, "member:1", "cong_dan", YEAR, (), SEEDED)
+        await uow.commit()
+        closes, day = Deadline.ASSESSMENT_CLOSES, date(2026, 12, 20)
+        for title in ("dong_ho", "don_vi", "cong_dong", "cong_dan"):
+            await set_deadline(uow, OFFICER, "C1", title, YEAR, closes, day, SEEDED, ZONE)
+
+    runs = await walk(commune, local(12, 14, 7), local(12, 14, 10))
+
+    assert sorted(runs) == [
+        ("12-14 08", "citizen_assessment_due_7", [101]),
+        ("12-14 08", "clan_assessment_due_7", [201]),
+        ("12-14 08", "hamlet_assessment_due_7", [HEAD]),
+        ("12-14 08", "unit_assessment_due_7", [203]),
+    ]
+    sent = {s.key: s.text for s in await outbox(commune)}
+    assert sent["clan_assessment_due_7"] == (
+        "Họ Lê: hạn tự đánh giá «Dòng họ học tập» năm 2026 của dòng họ là ngày 20 tháng 12, "
+        "2026. Còn 7 ngày, tính cả hôm nay. Bấm /start rồi chọn «👥 Dòng họ, đơn vị học tập»."
+    )
+    assert sent["hamlet_assessment_due_7"].startswith("Thôn Đông: hạn tự đánh giá «Cộng đồng")
+    assert sent["unit_assessment_due_7"].startswith("Trường Đông: hạn tự đánh giá «Đơn vị")
+    assert sent["citizen_assessment_due_7"].startswith(
+        "Nguyễn Văn An: the “Learning citizen” self-assessments of your family for 2026"
+    )

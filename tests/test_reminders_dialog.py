@@ -77,6 +77,9 @@ async def changes(chat: Family) -> list[dict[str, object]]:
     return [e for e in entries if e["action"] == "reminder_rule"]
 
 
+SEVEN = "self-assessment reminder · When 7 days are left before “Self-assessment closes”, 08:00"
+
+
 def in_words(day: datetime) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
@@ -92,6 +95,7 @@ async def test_the_list_says_when_each_reminder_runs(chat: Family) -> None:
         "✅ Self-assessment reminder · On the last day before “Self-assessment closes”, 08:00",
         "✅ Households waiting, to hamlet heads · Every Monday, 08:00",
         "✅ Verification summary, to officers · The day after “Verification closes”, 08:00",
+        *(f"✅ {who}: {SEVEN}" for who in ("Learning citizens", "Clans", "Hamlets", "Units")),
         "⬅️ Back",
     ]
 

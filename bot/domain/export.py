@@ -63,3 +63,15 @@ def export_row(source: ExportSource) -> ExportRow:
         recognised_on=source.decided_on or source.recognised_at,
         decision_number=source.decision_number,
     )
+
+
+@dataclass(frozen=True)
+class GroupExportRow:
+    """A clan, unit or hamlet registered for its title this year, as the export lists it."""
+
+    title: str
+    name: str
+    status: Status
+    score: int | None  # once the self-assessment was submitted
+    passed: bool | None
+    recognised_on: datetime | None

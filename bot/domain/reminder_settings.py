@@ -34,12 +34,19 @@ RULE_NAMES = {
     "assessment_due": N_("Self-assessment reminder"),
     "verification_digest": N_("Households waiting, to hamlet heads"),
     "officer_digest": N_("Verification summary, to officers"),
+    "citizen_assessment_due": N_("Learning citizens: self-assessment reminder"),
+    "clan_assessment_due": N_("Clans: self-assessment reminder"),
+    "hamlet_assessment_due": N_("Hamlets: self-assessment reminder"),
+    "unit_assessment_due": N_("Units: self-assessment reminder"),
 }
 AUDIENCE_LABELS = {
     Audience.NOT_REGISTERED: N_("families not registered this year"),
     Audience.REGISTERED_NOT_ASSESSED: N_("families registered but not yet self-assessed"),
     Audience.HAMLET_HEADS: N_("hamlet heads with households waiting for verification"),
     Audience.COMMUNE_OFFICERS: N_("the commune's officers"),
+    Audience.GROUPS_NOT_ASSESSED: N_(
+        "those who answer for a clan, unit or hamlet registered but not yet self-assessed"
+    ),
 }
 # When a rule runs, in words; placeholders {days}, {deadline} (its label), {weekday}, {hour}.
 MSG_WEEKLY = N_("Every {weekday}, {hour}")

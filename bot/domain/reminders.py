@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.criteria_model import Title
 from bot.domain.deadlines import Deadline, Deadlines
 from bot.domain.messages import N_
 
@@ -23,6 +24,9 @@ class Audience(StrEnum):
     REGISTERED_NOT_ASSESSED = "registered_not_assessed"
     HAMLET_HEADS = "hamlet_heads"
     COMMUNE_OFFICERS = "commune_officers"
+    # Those who answer for a clan, unit or hamlet registered and not self-assessed: the
+    # representative, or the hamlet's heads.
+    GROUPS_NOT_ASSESSED = "groups_not_assessed"
 
 
 MESSAGES: dict[str, str] = {
@@ -43,6 +47,26 @@ MESSAGES: dict[str, str] = {
         "Verification for {year} closed on {deadline}. "
         "{commune}: {verified} verified, {waiting} still waiting, {returned} returned."
     ),
+    "citizen_assessment_due": N_(
+        "{name}: the “Learning citizen” self-assessments of your family for {year} are due "
+        "by {deadline}. Days left, including today: {days_left}. "
+        "Press /start and choose “📋 Self-assessment”."
+    ),
+    "clan_assessment_due": N_(
+        "{name}: the clan's “Learning clan” self-assessment for {year} is due by {deadline}. "
+        "Days left, including today: {days_left}. "
+        "Press /start and choose “👥 Clans and units”."
+    ),
+    "hamlet_assessment_due": N_(
+        "{name}: the hamlet's “Learning community” self-assessment for {year} is due by "
+        "{deadline}. Days left, including today: {days_left}. "
+        "Press /start and choose “🏘 Learning hamlet: self-assessment”."
+    ),
+    "unit_assessment_due": N_(
+        "{name}: the “Learning unit” self-assessment for {year} is due by {deadline}. "
+        "Days left, including today: {days_left}. "
+        "Press /start and choose “👥 Clans and units”."
+    ),
 }
 # The audience each message is written for (it has that audience's placeholders) ...
 MESSAGE_AUDIENCE = {
@@ -50,6 +74,22 @@ MESSAGE_AUDIENCE = {
     "assessment_due": Audience.REGISTERED_NOT_ASSESSED,
     "verification_digest": Audience.HAMLET_HEADS,
     "officer_digest": Audience.COMMUNE_OFFICERS,
+    "citizen_assessment_due": Audience.REGISTERED_NOT_ASSESSED,
+    "clan_assessment_due": Audience.GROUPS_NOT_ASSESSED,
+    "hamlet_assessment_due": Audience.GROUPS_NOT_ASSESSED,
+    "unit_assessment_due": Audience.GROUPS_NOT_ASSESSED,
+}
+# ... the title it is about, whose deadlines time it and whose registrations pick its
+# audience ...
+MESSAGE_TITLE = {
+    "registration_opens": Title.GIA_DINH,
+    "assessment_due": Title.GIA_DINH,
+    "verification_digest": Title.GIA_DINH,
+    "officer_digest": Title.GIA_DINH,
+    "citizen_assessment_due": Title.CONG_DAN,
+    "clan_assessment_due": Title.DONG_HO,
+    "hamlet_assessment_due": Title.CONG_DONG,
+    "unit_assessment_due": Title.DON_VI,
 }
 # ... and the deadline whose day fills its {deadline}, whatever the rule's anchor.
 MESSAGE_DEADLINE = {
@@ -57,6 +97,10 @@ MESSAGE_DEADLINE = {
     "assessment_due": Deadline.ASSESSMENT_CLOSES,
     "verification_digest": Deadline.VERIFICATION_CLOSES,
     "officer_digest": Deadline.VERIFICATION_CLOSES,
+    "citizen_assessment_due": Deadline.ASSESSMENT_CLOSES,
+    "clan_assessment_due": Deadline.ASSESSMENT_CLOSES,
+    "hamlet_assessment_due": Deadline.ASSESSMENT_CLOSES,
+    "unit_assessment_due": Deadline.ASSESSMENT_CLOSES,
 }
 MAX_OFFSET = 60
 GRACE = timedelta(hours=24)
@@ -75,6 +119,11 @@ class ReminderRule:
     hour: int
     weekday: int | None
     active: bool = True
+
+    @property
+    def title(self) -> str:
+        """The title whose deadlines and registrations the rule goes by: its message's."""
+        return MESSAGE_TITLE[self.message].value
 
 
 def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
@@ -113,23 +162,27 @@ def due_now(
 ) -> list[tuple[ReminderRule, datetime]]:
     """(rule, occurrence in UTC) to send now, in rule order: active rules whose occurrence
     has come and still counts (see `_expiry`), not in `done` (rule key, occurrence). Of one
-    audience and anchor only the latest occurrence is sent; earlier ones are superseded and
-    stay so. Callers must record each returned pair as done once it is sent."""
+    title, audience and anchor only the latest occurrence is sent; earlier ones are
+    superseded and stay so. Callers must record each returned pair as done once it is sent."""
     due = []
     for rule in rules:
         moment = _occurrence(rule, deadlines, now, zone) if rule.active else None
         if moment is not None and moment <= now < _expiry(rule, moment, deadlines):
             due.append((rule, moment))
-    latest: dict[tuple[Audience, Deadline | None], datetime] = {}
+    latest: dict[tuple[str, Audience, Deadline | None], datetime] = {}
     for rule, moment in due:
-        group = (rule.audience, rule.anchor)
-        latest[group] = max(moment, latest.get(group, moment))
+        latest[_series(rule)] = max(moment, latest.get(_series(rule), moment))
     sent = {(key, moment.astimezone(UTC)) for key, moment in done}
     return [
         (rule, moment)
         for rule, moment in due
-        if moment == latest[(rule.audience, rule.anchor)] and (rule.key, moment) not in sent
+        if moment == latest[_series(rule)] and (rule.key, moment) not in sent
     ]
+
+
+def _series(rule: ReminderRule) -> tuple[str, Audience, Deadline | None]:
+    """Rules that remind the same people of the same date: a later one supersedes."""
+    return (rule.title, rule.audience, rule.anchor)
 
 
 def next_occurrence(

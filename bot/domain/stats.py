@@ -115,10 +115,12 @@ def roll_up(
     return dict(totals)
 
 
-def inherited_target(path_codes: Iterable[str], targets: Mapping[str, int]) -> int | None:
+def inherited_target(
+    path_codes: Iterable[str], targets: Mapping[str, int], national: int | None = None
+) -> int | None:
     """The most specific target on an area's path (top-down codes): a hamlet without its own
-    target inherits its commune's, a commune its province's."""
-    found = None
+    target inherits its commune's, a commune its province's, the top the `national` one."""
+    found = national
     for code in path_codes:
         found = targets.get(code, found)
     return found

@@ -1,5 +1,6 @@
 """The commune's list as one Excel workbook: a summary sheet (each hamlet's numbers and the
-totals), then a sheet per hamlet with the hamlet list's columns. Write-only: rows go to disk
+totals, then the other titles'), the clans, units and hamlets registered this year, then a
+sheet per hamlet with the hamlet list's columns. Write-only: rows go to disk
 as they come, so a commune of any size is written in little memory."""
 
 from __future__ import annotations
@@ -12,10 +13,23 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain.export import ExportRow
+from bot.domain.criteria_model import Title
+from bot.domain.export import ExportRow, GroupExportRow
 from bot.domain.hamlets import ListFilter
 from bot.domain.stats import Numbers, Standing
-from bot.reports.household_sheet import BOLD, append_household, cell, list_sheet, set_widths
+from bot.reports.household_sheet import (
+    BOLD,
+    DATE_FORMAT,
+    DECIDED,
+    NOT_ASSESSED,
+    NOT_PASSED,
+    PASSED,
+    append_household,
+    cell,
+    list_sheet,
+    local_day,
+    set_widths,
+)
 
 SUMMARY_TITLE = "Tổng hợp"
 SUMMARY_HEADERS = (
@@ -39,6 +53,19 @@ FILTER_NAMES = {
     ListFilter.RECOGNISED: "hộ xã đã quyết định (công nhận hoặc không)",
     ListFilter.UNREACHABLE: "hộ không liên lạc được qua Telegram",
 }
+# The other titles: their numbers under the hamlets' in the summary, and a sheet of the
+# clans, units and hamlets registered this year.
+TITLE_NAMES = {
+    Title.GIA_DINH.value: "Gia đình học tập",
+    Title.CONG_DAN.value: "Công dân học tập",
+    Title.DONG_HO.value: "Dòng họ học tập",
+    Title.CONG_DONG.value: "Cộng đồng học tập (thôn)",
+    Title.DON_VI.value: "Đơn vị học tập",
+}
+TITLES_HEADERS = ("Danh hiệu", "Số có thể đạt", *SUMMARY_HEADERS[2:])
+GROUPS_TITLE = "Dòng họ, đơn vị, thôn"
+GROUPS_HEADERS = ("STT", "Danh hiệu", "Tên", "Điểm tự đánh giá", "Kết quả", "Ngày công nhận")
+GROUPS_WIDTHS = (6, 24, 34, 16, 22, 16)
 MAX_TITLE = 31  # Excel's limit on a sheet's name
 NOT_IN_TITLES = re.compile(r"[\[\]:*?/\\]+")
 
@@ -68,13 +95,20 @@ class CommuneWorkbook:
         which: ListFilter,
         hamlets: Sequence[Standing],
         zone: ZoneInfo,
+        titles: Sequence[tuple[str, Numbers]] = (),
+        groups: Sequence[GroupExportRow] = (),
     ) -> None:
         self._out, self._zone = out, zone
         self._book = Workbook(write_only=True)
-        self._taken = {SUMMARY_TITLE.casefold()}
+        self._taken = {SUMMARY_TITLE.casefold(), GROUPS_TITLE.casefold()}
         self._sheet: Worksheet | None = None
         self._number = 0
-        _summary(self._book.create_sheet(SUMMARY_TITLE), heading(place, year, which), hamlets)
+        summary = self._book.create_sheet(SUMMARY_TITLE)
+        _summary(summary, heading(place, year, which), hamlets)
+        if titles:
+            _titles(summary, titles)
+        if groups:
+            _groups(self._book.create_sheet(GROUPS_TITLE), groups, zone)
 
     def hamlet(self, name: str) -> None:
         self._sheet = list_sheet(self._book, sheet_title(name, self._taken))
@@ -110,3 +144,37 @@ def _summary(sheet: Worksheet, heading: str, hamlets: Sequence[Standing]) -> Non
 
 def _counts(numbers: Numbers) -> list[Any]:
     return [getattr(numbers, step) for step in SUMMARY_STEPS]
+
+
+def _titles(sheet: Worksheet, titles: Sequence[tuple[str, Numbers]]) -> None:
+    """The other titles' numbers for the whole area, below the hamlets' table."""
+    sheet.append([])
+    sheet.append([cell(sheet, header, font=BOLD) for header in TITLES_HEADERS])
+    for title, numbers in titles:
+        sheet.append([TITLE_NAMES[title], *_counts(numbers)])
+
+
+def _groups(sheet: Worksheet, groups: Sequence[GroupExportRow], zone: ZoneInfo) -> None:
+    set_widths(sheet, GROUPS_WIDTHS)
+    sheet.freeze_panes = "A2"
+    sheet.append([cell(sheet, header, font=BOLD) for header in GROUPS_HEADERS])
+    for number, group in enumerate(groups, start=1):
+        day = local_day(group.recognised_on, zone)
+        sheet.append(
+            [
+                number,
+                TITLE_NAMES[group.title],
+                group.name,
+                group.score,
+                _group_result(group),
+                cell(sheet, day, number_format=DATE_FORMAT) if day else None,
+            ]
+        )
+
+
+def _group_result(group: GroupExportRow) -> str:
+    if group.status in DECIDED:
+        return DECIDED[group.status]
+    if group.passed is None:
+        return NOT_ASSESSED
+    return PASSED if group.passed else NOT_PASSED

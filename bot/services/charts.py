@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.criteria_model import Title
 from bot.domain.stats import Standing, share
 from bot.domain.users import User
 from bot.services.ports import UnitOfWork
@@ -30,6 +31,7 @@ class AreaChart:
 
     place: str
     year: int
+    title: str
     bars: tuple[Bar, ...]  # the furthest behind first
     target: int | None  # percent of households to be recognised
     areas: int  # how many areas are below: more than the bars when cut
@@ -42,14 +44,15 @@ async def area_chart(
     year: int,
     now: datetime,
     zone: ZoneInfo,
+    title: str = Title.GIA_DINH.value,
 ) -> AreaChart:
     """The areas below `area_code` (the area itself when nothing is below, as for a hamlet)."""
     code = area_code or await home_area(uow, actor)
     await check_area(uow, actor, code, "chart", now)
-    stats = await area_stats(uow, actor, code, year, now, zone)
+    stats = await area_stats(uow, actor, code, year, now, zone, title)
     below = stats.below or (Standing(code, stats.area.name, stats.numbers),)
     bars = tuple(_bar(area) for area in below[:MAX_BARS])
-    return AreaChart(stats.area.name, year, bars, stats.target, len(below))
+    return AreaChart(stats.area.name, year, title, bars, stats.target, len(below))
 
 
 def _bar(area: Standing) -> Bar:

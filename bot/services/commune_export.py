@@ -12,18 +12,22 @@ from typing import BinaryIO, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.areas import Area
-from bot.domain.export import ExportRow
+from bot.domain.criteria_model import Title
+from bot.domain.export import ExportRow, GroupExportRow
 from bot.domain.hamlets import ListFilter
 from bot.domain.messages import N_
-from bot.domain.stats import Standing
+from bot.domain.stats import SELF_ASSESSED_OR_LATER, Numbers, Standing
+from bot.domain.status import Status
 from bot.domain.text import search_key
 from bot.domain.users import User
 from bot.services.errors import ServiceError
+from bot.services.group_review import GroupLine, group_lines
 from bot.services.ports import UnitOfWork
 from bot.services.scope import check_area
 from bot.services.stats import area_stats, home_area
 
 LIST_LEVELS = ("commune", "hamlet")
+OTHER_TITLES = tuple(title.value for title in Title if title != Title.GIA_DINH)
 ROWS_BETWEEN_PAUSES = 50  # about 10-20 ms of writing
 MSG_COMMUNE_OR_HAMLET = N_(
     "The list is made for one commune or one hamlet: add its code, for example /export {example}"
@@ -49,6 +53,10 @@ class ExportPlan:
     year: int
     which: ListFilter
     hamlets: tuple[Standing, ...]
+    # A commune's: its numbers for the other titles, and its clans, units and hamlets
+    # registered this year (a hamlet's export is of its households only).
+    titles: tuple[tuple[str, Numbers], ...] = ()
+    groups: tuple[GroupExportRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,9 +85,28 @@ async def plan_export(
     stats = await area_stats(uow, actor, code, year, now, zone)
     if stats.area.level == "hamlet":
         hamlets: tuple[Standing, ...] = (Standing(code, stats.area.name, stats.numbers),)
-    else:
-        hamlets = tuple(sorted(stats.below, key=lambda h: (search_key(h.name), h.name, h.code)))
-    return ExportPlan(stats.area, year, which, hamlets)
+        return ExportPlan(stats.area, year, which, hamlets)
+    hamlets = tuple(sorted(stats.below, key=lambda h: (search_key(h.name), h.name, h.code)))
+    titles = []
+    for title in OTHER_TITLES:
+        numbers = (await area_stats(uow, actor, code, year, now, zone, title)).numbers
+        titles.append((title, numbers))
+    lines = await group_lines(uow, actor, code, year, now)
+    groups = tuple(_group_row(line) for line in lines)
+    return ExportPlan(stats.area, year, which, hamlets, tuple(titles), groups)
+
+
+def _group_row(line: GroupLine) -> GroupExportRow:
+    registration = line.registration
+    submitted = registration.status in SELF_ASSESSED_OR_LATER
+    return GroupExportRow(
+        title=registration.title,
+        name=line.name,
+        status=registration.status,
+        score=registration.total if submitted else None,
+        passed=registration.passed if submitted else None,
+        recognised_on=registration.reached_at(Status.RECOGNISED),
+    )
 
 
 async def write_list(
@@ -122,7 +149,9 @@ async def export_households(
     writer: ListWriter = (
         CommuneCsv(out, zone)
         if as_csv
-        else CommuneWorkbook(out, plan.area.name, year, which, plan.hamlets, zone)
+        else CommuneWorkbook(
+            out, plan.area.name, year, which, plan.hamlets, zone, plan.titles, plan.groups
+        )
     )
     return await write_list(uow, actor, plan, writer, now)
 

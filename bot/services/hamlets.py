@@ -50,6 +50,7 @@ from bot.services.scope import (
     household_in_scope,
     refuse,
 )
+from bot.services.targets import national
 
 GIA_DINH = Title.GIA_DINH.value
 REMINDER_KIND = "hamlet_pending"
@@ -346,9 +347,11 @@ async def hamlet_numbers(
 
 
 async def target_for(uow: UnitOfWork, area_code: str, title: str, year: int) -> int | None:
-    """The most specific target on the area's path (a hamlet inherits its commune's)."""
+    """The most specific target on the area's path (a hamlet inherits its commune's, the top
+    the national one)."""
     codes = [area.code for area in await area_path(uow, area_code)]
-    return inherited_target(codes, await uow.targets.of(codes, title, year))
+    found = await uow.targets.of(codes, title, year)
+    return inherited_target(codes, found, national(title, year))
 
 
 # --- reminders -----------------------------------------------------------------------------

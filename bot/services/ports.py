@@ -145,6 +145,7 @@ class RegistrationRepository(Protocol):
         recorded_by: int | None = None,
     ) -> Registration: ...
     async def get(self, registration_id: int) -> Registration | None: ...
+    async def own(self, registration_id: int, user_id: int) -> tuple[str, Registration] | None: ...
     async def find(
         self, household_id: int, subject: str, title: str, year: int
     ) -> Registration | None: ...
@@ -248,6 +249,7 @@ class ReminderRuleRepository(Protocol):
     async def audience(
         self,
         audience: Audience,
+        title: str,
         commune_code: str,
         hamlet_codes: Sequence[str],
         year: int,

@@ -116,7 +116,7 @@ async def preview(
     """When the rule runs next for `year`'s deadlines, and whom it would reach now."""
     await _check_commune(uow, actor, commune_code, "reminders", now)
     rule = _find(await _rules(uow, commune_code), key)
-    deadlines = await uow.registrations.deadlines([commune_code], GIA_DINH, year)
+    deadlines = await uow.registrations.deadlines([commune_code], rule.title, year)
     upcoming = next_occurrence(rule, deadlines, now, zone) if rule.active else None
     if upcoming is not None and not sendable(rule, deadlines, upcoming):
         upcoming = None
@@ -124,7 +124,7 @@ async def preview(
     deadline_set = anchor_set and deadlines.get(MESSAGE_DEADLINE[rule.message]) is not None
     hamlets = await _hamlets(uow, commune_code)
     reached = await uow.reminder_rules.audience(
-        rule.audience, commune_code, hamlets, year, default_locale
+        rule.audience, rule.title, commune_code, hamlets, year, default_locale
     )
     return RulePreview(rule, upcoming, deadline_set, len(reached))
 
@@ -143,15 +143,19 @@ async def run_due_reminders(
     one already recorded is skipped."""
     this_year = campaign_year(now, zone)
     years = [year] if year is not None else [this_year - 1, this_year]
-    plans = await uow.reminder_rules.communes_with_deadlines(GIA_DINH, years)
-    codes = sorted({code for code, _, _ in plans})
+    defaults = load_default_rules()
+    plans = []  # each title's rules go by that title's deadlines
+    for title in dict.fromkeys(rule.title for rule in defaults):
+        found = await uow.reminder_rules.communes_with_deadlines(title, years)
+        plans += [(title, *plan) for plan in found]
+    codes = sorted({code for _, code, _, _ in plans})
     changes = await uow.reminder_rules.changes(codes)
     runs = await uow.reminder_rules.runs(codes, now - RUNS_LOOKBACK)
     stored = 0
-    for code, plan_year, deadlines in plans:
-        rules = effective_rules(load_default_rules(), changes.get(code, {}))
+    for title, code, plan_year, deadlines in plans:
+        rules = effective_rules(defaults, changes.get(code, {}))
         done = runs.setdefault(code, set())
-        ready = [rule for rule in rules if sendable(rule, deadlines, now)]
+        ready = [r for r in rules if r.title == title and sendable(r, deadlines, now)]
         for rule, occurrence in due_now(ready, deadlines, now, zone, done):
             if not _ran_that_day(done, rule.key, occurrence, zone):
                 run = _Run(code, plan_year, deadlines, rule, occurrence)
@@ -183,7 +187,7 @@ async def _send(
     rule, code = run.rule, run.commune_code
     hamlets = await _hamlets(uow, code)
     recipients = await uow.reminder_rules.audience(
-        rule.audience, code, hamlets, run.year, default_locale
+        rule.audience, rule.title, code, hamlets, run.year, default_locale
     )
     if not await uow.reminder_rules.record_run(
         code, rule.key, run.occurrence, now, len(recipients)

@@ -25,6 +25,7 @@ from bot.domain.users import Role, User, areas_with_role
 from bot.services.errors import ServiceError
 from bot.services.ports import UnitOfWork
 from bot.services.scope import check_area
+from bot.services.targets import national
 
 MSG_WHICH_AREA = N_("Which area? Add its code, for example: /stats {example}")
 MSG_UNKNOWN_AREA = N_("There is no area with the code {code}.")
@@ -36,7 +37,8 @@ class AreaStats:
 
     area: Area
     year: int
-    numbers: Numbers
+    title: str
+    numbers: Numbers  # of households, or of the title's subjects (citizens, clans...)
     target: int | None  # percent of households to be recognised
     to_recognise: int | None  # households still to be recognised for the target
     to_register: int | None  # households still to register for the target to be reachable
@@ -83,14 +85,18 @@ async def area_stats(
     children = [a for a in below if a.parent_code == code]
     path_codes = [a.code for a in path]
     targets = await uow.targets.of([*path_codes, *(a.code for a in children)], title, year)
-    target = inherited_target(path_codes, targets)
+    top = national(title, year)
+    target = inherited_target(path_codes, targets, top)
     numbers = totals.get(code, Numbers())
     since, until = await _pace_window(uow, path_codes, title, year, zone)
-    child_targets = {a.code: inherited_target([*path_codes, a.code], targets) for a in children}
+    child_targets = {
+        a.code: inherited_target([*path_codes, a.code], targets, top) for a in children
+    }
     standings = [Standing(a.code, a.name, totals.get(a.code, Numbers())) for a in children]
     return AreaStats(
         area=path[-1],
         year=year,
+        title=title,
         numbers=numbers,
         target=target,
         to_recognise=households_to_target(numbers, target),
@@ -99,9 +105,15 @@ async def area_stats(
         if today.year == year
         else None,
         until=until,
-        below=tuple(furthest_behind(standings, target)),
+        below=tuple(furthest_behind(standings, target)) if _ranked(numbers, standings) else (),
         below_targets=child_targets,
     )
+
+
+def _ranked(numbers: Numbers, standings: list[Standing]) -> bool:
+    """Whether the areas below are ranked: not when what is counted belongs to the area
+    itself (a commune's clans and units are not any hamlet's), whose hamlets all have none."""
+    return not numbers.households or any(s.numbers.households for s in standings)
 
 
 async def _pace_window(

@@ -1,6 +1,7 @@
-"""Targets per area, year and title (percent of households recognised). Only commune
-officers (over their commune and below) and super admins set them; every change is audited
-with codes and values only."""
+"""Targets per area, year and title (percent of households, clans, hamlets or units
+recognised), over the national ones shipped as data. Only commune officers (over their
+commune and below) and super admins set them; every change is audited with codes and values
+only."""
 
 from __future__ import annotations
 
@@ -9,14 +10,21 @@ from datetime import datetime
 
 from bot.domain.areas import Area
 from bot.domain.messages import N_
+from bot.domain.national_targets import national_target
 from bot.domain.stats import inherited_target
 from bot.domain.users import User
 from bot.services.errors import ServiceError
 from bot.services.ports import UnitOfWork
 from bot.services.scope import check_area
+from bot.target_files import load_national_targets
 
 TARGET_MIN, TARGET_MAX = 1, 100
 MSG_TARGET_RANGE = N_("A target is a percentage from {minimum} to {maximum}.")
+
+
+def national(title: str, year: int) -> int | None:
+    """The shipped national target for the title in the year, under every area's own."""
+    return national_target(load_national_targets(), title, year)
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,7 @@ class TargetLine:
     area: Area
     own: int | None
     applies: int | None
+    national: bool = False  # what applies is the national target: nothing above set one
 
 
 async def targets_of(
@@ -36,10 +45,12 @@ async def targets_of(
     children = [area for area in await uow.areas.children(area_code) if not area.retired]
     codes = [a.code for a in path]
     targets = await uow.targets.of([*codes, *(a.code for a in children)], title, year)
-    lines = [TargetLine(path[-1], targets.get(area_code), inherited_target(codes, targets))]
-    for child in children:
-        applies = inherited_target([*codes, child.code], targets)
-        lines.append(TargetLine(child, targets.get(child.code), applies))
+    top = national(title, year)
+    lines = []
+    for area, area_codes in [(path[-1], codes), *((c, [*codes, c.code]) for c in children)]:
+        set_above = inherited_target(area_codes, targets)
+        applies = top if set_above is None else set_above
+        lines.append(TargetLine(area, targets.get(area.code), applies, set_above is None))
     return lines
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, SwitchTo
@@ -17,8 +18,9 @@ from bot.domain.messages import N_
 from bot.domain.parsers import parse_day
 from bot.i18n import day as day_text
 from bot.services.deadlines import deadlines_of, set_deadline
-from dialogs.commune.common import area_code, start_on_area, year_of
+from dialogs.commune.common import area_code, start_on_area, title_of, title_switch, year_of
 from dialogs.states import DeadlinesSG
+from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import (
     Choices,
     I18nFormat,
@@ -42,7 +44,7 @@ async def current(manager: DialogManager) -> Deadlines:
         uow_of(manager),
         acting_user(manager),
         area_code(manager),
-        GIA_DINH,
+        title_of(manager),
         year_of(manager),
         now(),
     )
@@ -64,7 +66,8 @@ async def get_list(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         label = explain(dialog_manager, DEADLINE_LABELS[which], html=False)
         shown = day_label(dialog_manager, day) if day else explain(dialog_manager, MSG_NOT_SET)
         items.append((which.value, f"{label}: {shown}"))  # layout only, no words
-    return {"items": items, "year": str(year_of(dialog_manager))}
+    title = gettext(TITLE_NAMES[title_of(dialog_manager)])
+    return {"items": items, "year": str(year_of(dialog_manager)), "title": title}
 
 
 async def on_pick(_: CallbackQuery, __: Any, manager: DialogManager, which: str) -> None:
@@ -96,7 +99,7 @@ async def save(event: Message | CallbackQuery, manager: DialogManager, day: date
         uow_of(manager),
         acting_user(manager),
         area_code(manager),
-        GIA_DINH,
+        title_of(manager),
         year_of(manager),
         picked(manager),
         day,
@@ -118,11 +121,12 @@ async def on_remove(callback: CallbackQuery, _: Button, manager: DialogManager) 
 def list_window() -> Window:
     return Window(
         I18nFormat(
-            "📅 <b>Deadlines for {year}</b>\nFamilies can register, and self-assess, only "
-            "within these dates; hamlet heads confirm until the last one. Press a line to "
-            "change it."
+            "📅 <b>Deadlines for {year}</b>\n🏷 {title}: registering and self-assessing are "
+            "open only within these dates, and confirming until the last one. Each title has "
+            "its own dates. Press a line to change it."
         ),
         Choices(on_pick, widget_id="deadline"),
+        title_switch(),
         Cancel(Label("⬅️ Back")),
         UnexpectedText(),
         state=DeadlinesSG.list,

@@ -16,6 +16,7 @@ from aiogram.utils.i18n import I18n
 from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.widgets.kbd import Button
 
+from bot.domain.criteria_model import Title
 from bot.domain.hamlets import ListFilter
 from bot.domain.messages import N_
 from bot.domain.users import User
@@ -24,14 +25,16 @@ from bot.services.charts import AreaChart, area_chart
 from bot.services.commune_export import export_households
 from bot.services.errors import ServiceError
 from bot.services.ports import UnitOfWork
-from dialogs.commune.common import area_code, year_of
+from dialogs.commune.common import area_code, title_of, year_of
 from dialogs.files import file_name
 from dialogs.hamlet.households import FILTER_LABELS
+from dialogs.numbers import WORDING
+from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import now, tell
 
-MSG_CHART = N_(
-    "📈 {place}, {year}: the share of households registered and recognised in each area."
-)
+MSG_CHART = N_("📈 {place}, {year}: the share registered and recognised in each area.")
+MSG_TITLE = N_("🏷 Title: {title}")
+GIA_DINH = Title.GIA_DINH.value
 MSG_CUT = N_("Only the {shown} furthest behind of {total} are shown.")
 MSG_EXPORTED = N_("📤 {place}: {count} households, {year}")
 
@@ -63,11 +66,14 @@ class Reply:
         return fill(self.i18n, msgid, dict(params or {}), self.locale, self.zone, html=html)
 
 
-async def send_chart(reply: Reply, code: str | None, year: int) -> None:
+async def send_chart(reply: Reply, code: str | None, year: int, title: str = GIA_DINH) -> None:
     """The chart of `code` (the officer's own area when None) as a photo with a caption."""
-    chart = await area_chart(reply.uow, reply.actor, code, year, now(), reply.zone)
+    chart = await area_chart(reply.uow, reply.actor, code, year, now(), reply.zone, title)
     png = await asyncio.to_thread(_drawing(reply, chart))  # the bot answers others meanwhile
-    lines = [reply.text(MSG_CHART, {"place": chart.place, "year": str(year)})]
+    lines = [
+        reply.text(MSG_CHART, {"place": chart.place, "year": str(year)}),
+        reply.text(MSG_TITLE, {"title": reply.text(TITLE_NAMES[title], html=False)}),
+    ]
     if chart.areas > len(chart.bars):
         lines.append(reply.text(MSG_CUT, {"shown": len(chart.bars), "total": chart.areas}))
     photo = BufferedInputFile(png, file_name(chart.place, year, extension="png"))
@@ -83,7 +89,7 @@ def _drawing(reply: Reply, chart: AreaChart) -> Callable[[], bytes]:
         (reply.text(N_("Recognised"), html=False), [bar.recognised for bar in chart.bars]),
     ]
     target_label = reply.text(N_("Target: {target}"), {"target": shown_target}, html=False)
-    axis_label = reply.text(N_("% of households"), html=False)
+    axis_label = reply.text(WORDING[chart.title].axis, html=False)
 
     def draw() -> bytes:
         # matplotlib is imported on the first chart, not at start-up: it takes a second.
@@ -123,7 +129,8 @@ async def send_export(
 
 async def on_chart(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
     """The chart of the area on screen."""
-    await _send(callback, manager, lambda reply: send_chart(reply, *_on_screen(manager)))
+    title = title_of(manager)
+    await _send(callback, manager, lambda reply: send_chart(reply, *_on_screen(manager), title))
 
 
 async def on_export(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:

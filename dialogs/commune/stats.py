@@ -16,11 +16,18 @@ from bot.domain.stats import registrations_to_target
 from bot.i18n import fill
 from bot.services.errors import ServiceError
 from bot.services.stats import AreaStats, area_stats
-from dialogs.commune.common import AREA, area_code, start_on_area, year_of
+from dialogs.commune.common import (
+    AREA,
+    area_code,
+    start_on_area,
+    title_of,
+    title_switch,
+    year_of,
+)
 from dialogs.commune.reports import on_chart, on_export
-from dialogs.numbers import add_numbers, add_target, shown_share
+from dialogs.numbers import WORDING, add_numbers, add_target, shown_share
 from dialogs.states import StatsSG
-from dialogs.summaries import Writer, writer_for
+from dialogs.summaries import TITLE_NAMES, Writer, writer_for
 from dialogs.widgets import Label, UnexpectedText, acting_user, now, tell, uow_of
 
 TRAIL = "_trail"  # dialog_data: the areas pressed on the way down, to go back up
@@ -30,7 +37,8 @@ MSG_TO_REGISTER = N_("{missing} to register")
 
 async def load(manager: DialogManager, code: str, year: int) -> AreaStats:
     zone = manager.middleware_data["settings"].zone
-    return await area_stats(uow_of(manager), acting_user(manager), code, year, now(), zone)
+    title = title_of(manager)
+    return await area_stats(uow_of(manager), acting_user(manager), code, year, now(), zone, title)
 
 
 async def on_start(_: Any, manager: DialogManager) -> None:
@@ -56,14 +64,13 @@ async def get_stats(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
 def stats_text(lines: Writer, stats: AreaStats) -> str:
     """The whole /stats reply: numbers, target and gap, projection, the ranking."""
     lines.add(N_("📊 <b>{place}, {year}</b>"), place=stats.area.name, year=str(stats.year))
-    add_numbers(lines, stats.numbers)
+    title = lines.i18n.gettext(TITLE_NAMES[stats.title], locale=lines.locale)
+    lines.add(N_("🏷 Title: {title}"), title=title)
+    add_numbers(lines, stats.numbers, stats.title)
     lines.lines.append("")
-    add_target(lines, stats.target, stats.to_recognise)
+    add_target(lines, stats.target, stats.to_recognise, stats.title)
     if stats.to_register:
-        lines.add(
-            N_("📝 At least {missing} more households must register for that."),
-            missing=stats.to_register,
-        )
+        lines.add(WORDING[stats.title].to_register, missing=stats.to_register)
     _add_projection(lines, stats)
     _add_ranking(lines, stats)
     return lines.text()
@@ -136,6 +143,7 @@ def stats_window() -> Window:
             hide_on_single_page=True,
             when="below",
         ),
+        title_switch(),
         Row(
             Button(Label("📈 Chart"), id="chart", on_click=on_chart),
             Button(Label("📤 Export (Excel)"), id="export", on_click=on_export),

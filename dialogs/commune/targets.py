@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo
@@ -16,8 +17,9 @@ from bot.domain.messages import N_
 from bot.domain.parsers import parse_percent
 from bot.i18n import percent
 from bot.services.targets import TargetLine, set_target, targets_of
-from dialogs.commune.common import YEAR, area_code, start_on_area, year_of
+from dialogs.commune.common import YEAR, area_code, start_on_area, title_of, title_switch, year_of
 from dialogs.states import TargetsSG
+from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import (
     Choices,
     I18nFormat,
@@ -35,6 +37,7 @@ GIA_DINH = Title.GIA_DINH.value
 PICKED = "_picked"  # dialog_data: the code of the area whose target is being set
 MSG_NOT_SET = N_("not set")
 MSG_INHERITED = N_("{value}, from above")
+MSG_NATIONAL = N_("{value}, national")
 
 
 async def lines_of(manager: DialogManager) -> list[TargetLine]:
@@ -42,7 +45,7 @@ async def lines_of(manager: DialogManager) -> list[TargetLine]:
         uow_of(manager),
         acting_user(manager),
         area_code(manager),
-        GIA_DINH,
+        title_of(manager),
         year_of(manager),
         now(),
     )
@@ -61,7 +64,8 @@ def _shown(line: TargetLine, locale: str, manager: DialogManager) -> str:
     else:
         value = percent(line.applies / 100, locale)
         if line.own is None:
-            value = explain(manager, MSG_INHERITED, {"value": value}, html=False)
+            source = MSG_NATIONAL if line.national else MSG_INHERITED
+            value = explain(manager, source, {"value": value}, html=False)
     return f"{line.area.name}: {value}"
 
 
@@ -70,7 +74,13 @@ async def get_list(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     lines = await lines_of(dialog_manager)
     items = [(line.area.code, _shown(line, locale, dialog_manager)) for line in lines]
     year = year_of(dialog_manager)
-    return {"items": items, "year": str(year), "prev": str(year - 1), "next": str(year + 1)}
+    return {
+        "items": items,
+        "year": str(year),
+        "prev": str(year - 1),
+        "next": str(year + 1),
+        "title": gettext(TITLE_NAMES[title_of(dialog_manager)]),
+    }
 
 
 async def on_pick(_: CallbackQuery, __: Any, manager: DialogManager, code: str) -> None:
@@ -91,12 +101,14 @@ async def get_edit(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "area": line.area.name,
         "year": str(year_of(dialog_manager)),
         "own": line.own is not None,
+        "title": gettext(TITLE_NAMES[title_of(dialog_manager)]),
     }
 
 
 async def save(event: Message | CallbackQuery, manager: DialogManager, value: int | None) -> None:
     code, actor = str(manager.dialog_data.get(PICKED)), acting_user(manager)
-    change = set_target(uow_of(manager), actor, code, GIA_DINH, year_of(manager), value, now())
+    title, year = title_of(manager), year_of(manager)
+    change = set_target(uow_of(manager), actor, code, title, year, value, now())
     if await attempt(manager, event, change):
         await manager.switch_to(TargetsSG.list)
 
@@ -112,10 +124,12 @@ async def on_inherit(callback: CallbackQuery, _: Button, manager: DialogManager)
 def list_window() -> Window:
     return Window(
         I18nFormat(
-            "🎯 <b>Targets for {year}</b>\nThe share of households to be recognised. An area "
-            "without its own target takes the one above it. Press an area to change it."
+            "🎯 <b>Targets for {year}</b>\n🏷 {title}: the share to be recognised. An area "
+            "without its own target takes the one above it, and at the top the national one. "
+            "Press an area to change it."
         ),
         Choices(on_pick, widget_id="area"),
+        title_switch(),
         Row(
             Button(Format("◀️ {prev}"), id="prev_year", on_click=on_year),
             Button(Format("{next} ▶️"), id="next_year", on_click=on_year),
@@ -130,7 +144,7 @@ def list_window() -> Window:
 def edit_window() -> Window:
     return Window(
         I18nFormat(
-            "🎯 <b>{area}, {year}</b>\nWhat share of households should be recognised? Type a "
+            "🎯 <b>{area}, {year}</b>\n🏷 {title}: what share should be recognised? Type a "
             "percentage, for example: 70"
         ),
         TextInput(
