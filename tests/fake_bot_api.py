@@ -11,7 +11,7 @@ fails the test.  Text is stored as sent: parse_mode is not rendered into entitie
 recorded request carries ``at``, its receive time on the fake's clock, so achieved send rates
 can be measured.
 Faults (``set_faults``): rate_limit_global, rate_limit_per_chat, rate_limit_per_group_minute,
-force_429, random_429, forbidden_chats, force_5xx, delay, drop_connection.
+force_429, random_429, forbidden_chats, force_5xx, force_400, delay, drop_connection.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ FAULT_KEYS = frozenset(
         "random_429",
         "forbidden_chats",
         "force_5xx",
+        "force_400",
         "delay",
         "drop_connection",
     }
@@ -246,6 +247,8 @@ class FakeBotAPI:
           seed is reproducible.
         - ``forbidden_chats=[chat_id, ...]``: 403 "bot was blocked by the user".
         - ``force_5xx={"count": n, "status": 502, "method": None}``: answer n calls with a 5xx.
+        - ``force_400={"count": n, "description": "...", "method": None}``: answer n calls
+          with a 400 and that description (say "Bad Request: message to edit not found").
         - ``delay=seconds``: wait before handling every call.
         - ``drop_connection={"count": n, "method": None}``: close n connections unanswered.
 
@@ -386,6 +389,8 @@ class FakeBotAPI:
             raise ApiError(status, _5XX_REASONS.get(status, "Server Error"), fault="5xx")
         if fault := self._take("force_429", method):
             self._raise_429(int(fault.get("retry_after", 1)))
+        if fault := self._take("force_400", method):
+            raise ApiError(400, str(fault.get("description", "Bad Request")), fault="400")
         if method.startswith(_SENDING_PREFIXES):
             self._check_random_429(chat)
             self._check_rates(chat)

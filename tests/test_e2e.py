@@ -26,7 +26,7 @@ from typing import Any, NoReturn, TypeVar
 import aiohttp
 import pytest
 
-from tests.fake_bot_api import FakeBotAPI
+from tests.fake_bot_api import NOT_MODIFIED, FakeBotAPI
 
 JsonDict = dict[str, Any]
 T = TypeVar("T")
@@ -385,6 +385,40 @@ async def test_start_then_switching_to_english_edits_the_menu(harness: Harness) 
 
     harness.send("/start")  # Telegram still says "vi": the saved choice wins
     await harness.reply("sendMessage", "Main menu")
+
+
+@pytest.mark.parametrize(
+    ("refusal", "shown_by"),
+    [
+        # The message is gone (deleted by the user, or too old to edit): sent anew.
+        ("Bad Request: message to edit not found", "sendMessage"),
+        ("Bad Request: message can't be edited", "sendMessage"),
+        # Telegram already shows it (a double tap): nothing more to do.
+        (NOT_MODIFIED, None),
+    ],
+)
+async def test_an_edit_telegram_refuses_is_handled_without_an_error(
+    harness: Harness, refusal: str, shown_by: str | None
+) -> None:
+    await harness.start()
+    harness.send("/language")
+    await harness.reply("sendMessage", "Chọn ngôn ngữ")
+    harness.api.set_faults(
+        force_400={"count": 1, "description": refusal, "method": "editMessageText"}
+    )
+
+    harness.click("Chọn ngôn ngữ", "🇬🇧 English")
+
+    refused = await harness.wait_for(
+        lambda rs: next((r for r in rs if r.get("fault") == "400"), None), "the refused edit"
+    )
+    assert "Main menu" in refused["params"]["text"]
+    if shown_by:
+        await harness.reply(shown_by, "Main menu")
+    harness.send("/start")  # the bot carries on, in the language chosen
+    await harness.reply("sendMessage", "Main menu")
+    assert "ERROR" not in harness.bot.stderr()
+    assert "Traceback" not in harness.bot.stderr()
 
 
 # --- 3. flood control -------------------------------------------------------------------------
