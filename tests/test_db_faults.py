@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.services.areas import import_areas
 from storage.db import create_engine, create_session_factory
 from storage.uow import SqlUnitOfWork
+from tests.conftest import PG_URL
 from tests.test_dialogs import AREAS
 from tests.test_household_dialogs import ENGLISH, Family
 
@@ -100,12 +101,13 @@ async def test_a_lock_outlasting_the_busy_timeout_is_answered_and_nothing_change
     assert ASKS_PHONE in (again.text or "")
 
 
+# PostgreSQL only (required in CI): the database fixtures' kind is narrowed to it.
+needs_postgres = pytest.mark.skipif(PG_URL is None, reason="needs HOCTAP_TEST_DATABASE_URL")
+on_postgres = pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
+
+
 @pytest.fixture
-async def postgres_family(
-    database_kind: str, session_factory: Any, engine: AsyncEngine
-) -> AsyncIterator[Family]:
-    if database_kind != "postgresql":
-        pytest.skip("PostgreSQL connections only")
+async def postgres_family(session_factory: Any) -> AsyncIterator[Family]:
     async with session_factory() as session:
         assert (await import_areas(SqlUnitOfWork(session), AREAS)).ok
     family = Family(session_factory, None)
@@ -126,6 +128,8 @@ async def terminate_others(engine: AsyncEngine) -> int:
         return int(found.scalar_one())
 
 
+@needs_postgres
+@on_postgres
 async def test_connections_lost_between_two_answers_are_replaced(
     postgres_family: Family, engine: AsyncEngine
 ) -> None:
@@ -138,6 +142,8 @@ async def test_connections_lost_between_two_answers_are_replaced(
     assert NOT_SAVED not in postgres_family.errors()
 
 
+@needs_postgres
+@on_postgres
 async def test_a_connection_lost_during_an_answer_saves_nothing_and_says_so(
     postgres_family: Family, engine: AsyncEngine
 ) -> None:
