@@ -20,7 +20,17 @@ NO_TOKEN = (
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoctap", description="hoctap-bot command line")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start the bot (long polling, or webhook when WEBHOOK_URL)")
+    run = commands.add_parser(
+        "run", help="start the bot (long polling, or webhook when WEBHOOK_URL)"
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="webhook workers sharing the port (needs WEBHOOK_URL and PostgreSQL)",
+    )
+    run.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     console = commands.add_parser("console", help="chat with the bot offline in the terminal")
     console.add_argument("--database", help="database URL (default: a separate demo database)")
     console.add_argument("--as-admin", action="store_true", help="make the user a super admin")
@@ -66,13 +76,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.workers import cluster_problem, run_workers
+
+    if problem := cluster_problem(settings, args.workers):
+        print(problem, file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        return await run_workers(settings, args.workers)
+    from bot.runner import run_bot
+
+    await run_bot(settings, worker=args.worker)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if getattr(args, "province", None) is not None and not args.official:
         parser.error("--province goes with --official")
     level = logging.INFO if args.command == "run" else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    shape = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+    logging.basicConfig(level=level, format=shape)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings()
@@ -84,13 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
-        if not settings.token:
-            print(NO_TOKEN, file=sys.stderr)
-            return 2
-        from bot.runner import run_bot
-
-        await run_bot(settings)
-        return 0
+        return await _run(args, settings)
     from bot import cli  # imported late: the no-token answer above needs no aiogram
 
     if args.command == "console":

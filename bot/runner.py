@@ -60,9 +60,12 @@ async def officer_ids(session_factory: async_sessionmaker[AsyncSession]) -> list
         return await SqlUnitOfWork(session).users.ids_with_role(Role.COMMUNE_OFFICER)
 
 
-async def run_bot(settings: Settings) -> None:
+async def run_bot(settings: Settings, *, worker: bool = False) -> None:
+    """The bot in this process. A `worker` of `hoctap run --workers N` leaves migrating,
+    the command menus and the webhook to its parent, and shares the webhook's port."""
     engine = create_engine(settings.database_url)
-    await upgrade(engine)
+    if not worker:
+        await upgrade(engine)
     i18n = create_i18n(settings.default_locale)
     sessions = create_session_factory(engine)
     dp = build_dispatcher(settings, sessions, i18n)
@@ -84,10 +87,10 @@ async def run_bot(settings: Settings) -> None:
     scheduler = create_scheduler(sessions, composer, settings, gate)
     scheduler.start()
     try:
-        officers = await officer_ids(create_session_factory(engine))
-        await register_commands(bot, i18n, [*settings.admin_ids, *officers])
+        if not worker:
+            await register_commands(bot, i18n, [*settings.admin_ids, *await officer_ids(sessions)])
         if settings.webhook_url:
-            await _serve_webhook(dp, bot, settings)
+            await _serve_webhook(dp, bot, settings, worker=worker)
         else:
             await bot.delete_webhook()
             log.info("polling for updates")
@@ -102,8 +105,12 @@ async def run_bot(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _serve_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
-    """An aiohttp server that only accepts requests carrying the secret token header."""
+async def _serve_webhook(
+    dp: Dispatcher, bot: Bot, settings: Settings, *, worker: bool = False
+) -> None:
+    """An aiohttp server that only accepts requests carrying the secret token header. The
+    workers of one machine all listen on the port (SO_REUSEPORT): the kernel spreads the
+    connections between them."""
     secret = settings.effective_webhook_secret()
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
@@ -112,8 +119,10 @@ async def _serve_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
     setup_application(app, dp, bot=bot)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-    await bot.set_webhook(settings.webhook_url or "", secret_token=secret)
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port, reuse_port=worker)
+    await site.start()
+    if not worker:
+        await bot.set_webhook(settings.webhook_url or "", secret_token=secret)
     log.info(
         "webhook server on %s:%s%s",
         settings.webhook_host,

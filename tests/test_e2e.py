@@ -192,9 +192,11 @@ class Harness:
         assert self.processes, "the bot was never started"
         return self.processes[-1]
 
-    async def start(self) -> BotProcess:
-        """Start `hoctap run`; it is stopped at the end of the test whatever happens."""
-        process = await spawn(["run"], self.env(), self.workdir, f"run{len(self.processes)}")
+    async def start(self, *options: str) -> BotProcess:
+        """Start `hoctap run` (with `options`); it is stopped at the end of the test whatever
+        happens."""
+        name = f"run{len(self.processes)}"
+        process = await spawn(["run", *options], self.env(), self.workdir, name)
         self.processes.append(process)
         return process
 
