@@ -13,14 +13,17 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
+from bot.domain.criteria_model import Title
 from bot.domain.deadlines import DEADLINE_LABELS, Deadline
 from bot.domain.messages import N_
 from bot.domain.status import Status
 from bot.domain.users import User, choose_locale
 
 __all__ = [
+    "GROUP_STATUS_LABELS",
     "N_",
     "STATUS_LABELS",
+    "TITLE_NAMES",
     "LocaleMiddleware",
     "create_i18n",
     "day",
@@ -38,6 +41,23 @@ STATUS_LABELS = {
     Status.RETURNED: N_("returned by the hamlet head"),
     Status.RECOGNISED: N_("recognised"),
     Status.NOT_RECOGNISED: N_("not recognised"),
+}
+# A clan's, unit's or hamlet's: the commune, not a hamlet head, checks its self-assessment.
+GROUP_STATUS_LABELS = {
+    Status.DRAFT: N_("not registered"),
+    Status.REGISTERED: N_("registered, not self-assessed yet"),
+    Status.SELF_ASSESSED: N_("self-assessed, waiting for the commune"),
+    Status.VERIFIED: N_("checked by the commune, proposed for recognition"),
+    Status.RETURNED: N_("returned by the commune: please check the answers"),
+    Status.RECOGNISED: N_("🏅 recognised"),
+    Status.NOT_RECOGNISED: N_("not recognised this year"),
+}
+TITLE_NAMES = {
+    Title.GIA_DINH.value: N_("Learning family"),
+    Title.CONG_DAN.value: N_("Learning citizen"),
+    Title.DONG_HO.value: N_("Learning clan"),
+    Title.CONG_DONG.value: N_("Learning community"),
+    Title.DON_VI.value: N_("Learning unit"),
 }
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -81,8 +101,8 @@ def fill(
     i18n: I18n, msgid: str, params: dict[str, Any], locale: str, tz: Any, *, html: bool = True
 ) -> str:
     """Translate `msgid` and fill in `params` for `locale`: dates and times in `tz`, statuses
-    by their label, numbers Babel-formatted, text escaped for HTML (it may be typed by users).
-    """
+    and titles by their label, numbers Babel-formatted, text escaped for HTML (it may be typed
+    by users)."""
     values = {key: _shown(i18n, value, locale, tz, html) for key, value in params.items()}
     return i18n.gettext(msgid, locale=locale).format(**values)
 
@@ -90,6 +110,8 @@ def fill(
 def _shown(i18n: I18n, value: Any, locale: str, tz: Any, html: bool) -> str:
     if isinstance(value, Status):
         return i18n.gettext(STATUS_LABELS[value], locale=locale)
+    if isinstance(value, Title):
+        return i18n.gettext(TITLE_NAMES[value], locale=locale)
     if isinstance(value, Deadline):
         return i18n.gettext(DEADLINE_LABELS[value], locale=locale)
     if isinstance(value, datetime):

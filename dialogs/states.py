@@ -199,6 +199,9 @@ class GroupReviewSG(StatesGroup):
     list = State()
     card = State()
     comment = State()
+    number = State()  # recognition: the decision's number, then its day, then confirm
+    day = State()
+    confirm = State()
 
 
 class GroupsSG(StatesGroup):

@@ -8,21 +8,13 @@ from aiogram.utils.i18n import I18n
 from aiogram_dialog import DialogManager
 
 from bot.domain.areas import place_label
-from bot.domain.criteria_model import Title
 from bot.domain.households import COMMITMENTS
 from bot.domain.registrations import Registration
 from bot.domain.status import Status
-from bot.i18n import N_, fill
+from bot.i18n import N_, TITLE_NAMES, fill
 from bot.services.households import Overview
 from bot.services.privacy import StoredData
 
-TITLE_NAMES = {
-    Title.GIA_DINH.value: N_("Learning family"),
-    Title.CONG_DAN.value: N_("Learning citizen"),
-    Title.DONG_HO.value: N_("Learning clan"),
-    Title.CONG_DONG.value: N_("Learning community"),
-    Title.DON_VI.value: N_("Learning unit"),
-}
 # What each status adds to the registration's story, with the date it happened.
 STATUS_STEPS = [
     (Status.REGISTERED, N_("📝 Registered: {at}")),

@@ -15,6 +15,7 @@ from bot.domain.criteria_model import Title
 from bot.domain.facts import PASSING_STATUSES, Share
 from bot.domain.groups import Clan, ClanMember, GroupKind, Unit, group_subject
 from bot.domain.households import HOUSEHOLD_SUBJECT
+from bot.domain.recognition import Decision
 from bot.domain.registrations import JsonAnswer, Registration
 from bot.domain.status import Status
 from bot.domain.text import search_key
@@ -351,6 +352,19 @@ class SqlGroupRegistrations:
             .order_by(RegistrationRow.title, RegistrationRow.id)
         )
         return [row.to_domain() for row in rows]
+
+    async def decisions(self, registration_ids: Collection[int]) -> dict[int, Decision]:
+        """The commune's decision on each of these registrations that has one."""
+        rows = await self._session.execute(
+            select(
+                RegistrationRow.id, RegistrationRow.decision_no, RegistrationRow.decided_on
+            ).where(
+                RegistrationRow.id.in_(list(registration_ids)),
+                RegistrationRow.decision_no.is_not(None),
+                RegistrationRow.decided_on.is_not(None),
+            )
+        )
+        return {row.id: Decision(row.decision_no, row.decided_on) for row in rows}
 
 
 def _families(hamlet_codes: Sequence[str]) -> Select[int, str | None, str]:

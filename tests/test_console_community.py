@@ -1,11 +1,13 @@
 """The hamlet as a learning community, as a scripted `hoctap console` session in Vietnamese:
 after the hamlet workflow (one family confirmed), the head self-assesses the hamlet, answering
-only what the bot cannot count, and the commune verifies and recognises it."""
+only what the bot cannot count, and the commune verifies it and recognises it by a decision
+(its number and day), which the head is told."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from tests.test_console_groups import recognises_by_decision, told_recognised
 from tests.test_console_hamlet import VIETNAMESE, run_hamlet_workflow, sitting
 
 
@@ -33,7 +35,7 @@ def commune_recognises_it() -> list[str]:
         "> 👥 Dòng họ, đơn vị, thôn",
         "> 🏘 Thôn Đông",
         "> ✅ Xác nhận và đề nghị",
-        "> 🏅 Công nhận",
+        *recognises_by_decision(),
     ]
 
 
@@ -51,4 +53,6 @@ def test_a_hamlet_goes_from_self_assessment_to_recognition_in_vietnamese(tmp_pat
     recognised = sitting(tmp_path, commune_recognises_it(), "--as-admin")
     assert "Danh hiệu: Cộng đồng học tập" in recognised
     assert "Xong: đã báo cho Thôn Đông." in recognised
-    assert "🎉 Chúc mừng! Xã đã công nhận Thôn Đông năm nay." in recognised
+    assert "🏘 Thôn Đông · đã tự đánh giá, đang chờ xã xem" in recognised  # the commune's list
+    assert told_recognised("Thôn Đông", "Cộng đồng học tập") in recognised
+    assert "Danh hiệu: Cộng đồng học tập · 🏅 đã được công nhận" in recognised

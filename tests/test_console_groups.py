@@ -3,17 +3,20 @@ Vietnamese: a family registers and self-assesses, registers its clan with anothe
 by name (typed without accents), that family says yes, and the clan self-assesses to a pass; a
 unit is registered, one of its staff counts their learning-citizen self-assessment for it by
 its code, and the unit self-assesses to a pass. Then the commune verifies and recognises each
-(a unit once it confirmed the unit is real), and the representative is told."""
+by a decision, its number typed and its day today (a unit once it confirmed the unit is real),
+and the representative is told at each step, the decision's number and day included."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.criteria_files import shipped_criteria
 from bot.domain.criteria_model import Kind
 from bot.domain.facts import asked
+from bot.i18n import day
 from bot.services.criteria import parsed_criteria
 from tests.test_console_hamlet import sitting
 from tests.test_console_household import REGISTRATION, best_answers_script
@@ -23,6 +26,9 @@ SUBMIT = "> 📤 Gửi trưởng thôn"  # a family's or a citizen's self-assess
 SUBMIT_GROUP = "> 📤 Gửi lên xã"  # a clan's or a unit's
 YEAR = date.today().year
 REPRESENTATIVE = "@user 1003 Mai"  # 1001 is the commune officer (--as-admin)
+DECISION = "37/QĐ-UBND"
+# Household wording a group's status must not take: the commune, not a hamlet head, checks it.
+HOUSEHOLD_WORDING = ("chờ trưởng thôn xác nhận", "trưởng thôn đã xác nhận")
 
 
 def best_answers(title: str) -> list[str]:
@@ -92,6 +98,23 @@ def representative_looks(group: str) -> list[str]:
     return [REPRESENTATIVE, "/start", GROUPS, f"> {group}"]
 
 
+def recognises_by_decision() -> list[str]:
+    """On the group's card: recognise, by decision 37/QĐ-UBND of today."""
+    return ["> 🏅 Công nhận", DECISION, "> 📅 Hôm nay", "> ✅ Đồng ý công nhận"]
+
+
+def today_in_vietnamese() -> str:
+    return day(datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date(), "vi")
+
+
+def told_recognised(name: str, title: str) -> str:
+    """What the representative is told, then the officer's confirmation."""
+    return (
+        f"🎉 Chúc mừng! Theo quyết định số {DECISION} ngày {today_in_vietnamese()}, xã đã công "
+        f"nhận {name} đạt danh hiệu «{title}» năm {YEAR}.\nXong: đã báo cho {name}."
+    )
+
+
 def test_a_clan_goes_from_registration_to_recognition_in_vietnamese(tmp_path: Path) -> None:
     out = sitting(tmp_path, clan_registers_and_self_assesses())
     assert "Số gia đình: 2" in out  # Mai's own family and Bình's
@@ -113,7 +136,7 @@ def test_a_clan_goes_from_registration_to_recognition_in_vietnamese(tmp_path: Pa
         [
             *commune_opens("👪 Họ Nguyễn"),
             "> ✅ Xác nhận và đề nghị",
-            "> 🏅 Công nhận",
+            *recognises_by_decision(),
             *representative_looks("👥 Họ Nguyễn"),
         ],
         "--as-admin",
@@ -125,11 +148,22 @@ def test_a_clan_goes_from_registration_to_recognition_in_vietnamese(tmp_path: Pa
         "✅ Xã đã xem phần tự đánh giá của Họ Nguyễn và đưa vào danh sách đề nghị công nhận.\n"
         "Xong: đã báo cho Họ Nguyễn." in recognised
     )
+    assert "👪 Họ Nguyễn · đã tự đánh giá, đang chờ xã xem" in recognised  # the list
     assert (
-        "🎉 Chúc mừng! Xã đã công nhận Họ Nguyễn năm nay.\nXong: đã báo cho Họ Nguyễn."
+        "Danh hiệu: Dòng họ học tập · xã đã xem, đưa vào danh sách đề nghị công nhận" in recognised
+    )
+    assert not any(wording in recognised for wording in HOUSEHOLD_WORDING)
+    assert "📄 Số quyết định là gì?" in recognised
+    assert (
+        "🏅 Công nhận 👪 Họ Nguyễn đạt danh hiệu «Dòng họ học tập» theo quyết định số "
+        f"{DECISION} ngày {today_in_vietnamese()}? Họ Nguyễn sẽ được báo tin." in recognised
+    )
+    assert told_recognised("Họ Nguyễn", "Dòng họ học tập") in recognised
+    assert "Danh hiệu: Dòng họ học tập · 🏅 đã được công nhận" in recognised
+    assert (
+        f"📄 Được công nhận theo quyết định số {DECISION} ngày {today_in_vietnamese()}"
         in recognised
     )
-    assert "Danh hiệu: Dòng họ học tập · đã được công nhận" in recognised
     assert "👥 Họ Nguyễn · Dòng họ học tập" in recognised  # the representative's card
     assert f"📋 Năm {YEAR}: 🏅 đã được công nhận" in recognised
 
@@ -194,7 +228,7 @@ def test_a_unit_goes_from_registration_to_recognition_in_vietnamese(tmp_path: Pa
             *commune_opens("🏫 Trường Tiểu học Đông Hòa"),
             "> ✅ Xác nhận và đề nghị",
             "> 🏫 Xác nhận đơn vị có thật",
-            "> 🏅 Công nhận",
+            *recognises_by_decision(),
             *representative_looks("🏫 Trường Tiểu học Đông Hòa"),
         ],
         "--as-admin",
@@ -209,11 +243,14 @@ def test_a_unit_goes_from_registration_to_recognition_in_vietnamese(tmp_path: Pa
     # Proposed, but not to be recognised until the commune confirmed the unit is real.
     assert "[🏫 Xác nhận đơn vị có thật]\n[❌ Không công nhận (ghi lý do)]" in recognised
     assert "Đã xác nhận đơn vị.\n" in recognised
+    # The representative is told the unit is confirmed, then the officer sees it done.
     assert (
-        "🎉 Chúc mừng! Xã đã công nhận Trường Tiểu học Đông Hòa năm nay.\n"
-        "Xong: đã báo cho Trường Tiểu học Đông Hòa." in recognised
+        "🏫 Xã đã xác nhận Trường Tiểu học Đông Hòa là đơn vị có thật. Sau khi xã xem phần tự "
+        "đánh giá, đơn vị có thể được công nhận «Đơn vị học tập».\n" in recognised
     )
-    assert "Danh hiệu: Đơn vị học tập · đã được công nhận" in recognised
+    assert told_recognised("Trường Tiểu học Đông Hòa", "Đơn vị học tập") in recognised
+    assert "Danh hiệu: Đơn vị học tập · 🏅 đã được công nhận" in recognised
+    assert not any(wording in recognised for wording in HOUSEHOLD_WORDING)
     # The representative's card.
     assert "✅ Xã đã xác nhận đơn vị." in recognised
     assert f"📋 Năm {YEAR}: 🏅 đã được công nhận" in recognised

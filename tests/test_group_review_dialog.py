@@ -83,11 +83,29 @@ async def test_the_commune_verifies_and_recognises_the_hamlet_and_the_head_is_to
     assert "🏅 Recognise" in buttons(verified)
     told = chat.session.sent_texts()
     assert any("The commune checked the self-assessment of Thôn Đông" in t for t in told)
-    recognised = await chat.click("🏅 Recognise")
+    asked = await chat.click("🏅 Recognise")
+    assert "number of the decision" in (asked.text or "")
+    await chat.send("quyết định")  # no number in it: asked again, kindly
+    assert "Please type the decision number" in chat.errors()[-1]
+    dated = await chat.send("125/QĐ-UBND")
+    assert "date of the decision" in (dated.text or "")
+    assert "📅 Today" in buttons(dated)
+    confirm = await chat.send("20/12/2025")
+    assert (
+        "Recognise 🏘 <b>Thôn Đông</b> as a “Learning community” by decision "
+        "<b>125/QĐ-UBND</b> of December 20, 2025?" in (confirm.text or "")
+    )
+    recognised = await chat.click("✅ Yes, recognise")
     assert buttons(recognised) == ["◀️ Back to the list"]
-    assert any("The commune recognised Thôn Đông this year" in t for t in chat.errors())
+    assert "📄 Recognised by decision 125/QĐ-UBND of December 20, 2025" in (recognised.text or "")
+    assert any(
+        "By decision 125/QĐ-UBND of December 20, 2025, the commune recognised Thôn Đông as a "
+        f"“Learning community” for {datetime.now(UTC).year}." in t
+        for t in chat.errors()
+    ), chat.errors()
     decided = [e for e in await audit_entries(chat.session_factory) if e["action"] == "decide"]
     assert [e["status"] for e in decided] == [Status.VERIFIED.value, Status.RECOGNISED.value]
+    assert decided[-1]["decision"] == "125/QĐ-UBND"
 
 
 async def test_a_return_needs_a_comment_that_the_head_reads(chat: Family) -> None:

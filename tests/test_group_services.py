@@ -4,17 +4,20 @@ for a group, and the commune's review through the same code as households'."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from bot.criteria_files import shipped_criteria
+from bot.domain.criteria_model import Title
 from bot.domain.facts import Fact, Share
 from bot.domain.groups import GroupKind, group_of
+from bot.domain.recognition import Decision
 from bot.domain.scoring import Level, Ratio, YesNo
 from bot.domain.status import Status
 from bot.domain.users import User
 from bot.services import assessments as sa
+from bot.services import group_review as rv
 from bot.services import groups as gr
 from bot.services.errors import NotAllowed, ServiceError
 from storage.uow import SqlUnitOfWork
@@ -383,3 +386,123 @@ async def test_the_representative_is_told_when_a_family_confirms_or_declines(
         (ALICE, gr.MSG_FAMILY_JOINED, {"family": "Bình", "clan": registered.clan.name}),
         (ALICE, gr.MSG_FAMILY_LEFT, {"family": "Cúc", "clan": registered.clan.name}),
     ]
+
+
+DECISION = Decision("37/QĐ-UBND", date(YEAR, 12, 1))
+
+
+async def verified_clan(uow: SqlUnitOfWork) -> gr.ClanRegistered:
+    """Alice's clan, its self-assessment checked by the commune and proposed."""
+    registered, _ = await clan_of_three(uow)
+    await uow.registrations.set_status(
+        registered.registration.id, Status.VERIFIED, NOW, score=(90, True)
+    )
+    await uow.commit()
+    return registered
+
+
+async def test_the_commune_recognises_a_group_by_a_decision_kept_with_its_number_and_day(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    registered = await verified_clan(areas)
+    registration_id = registered.registration.id
+    notifier = RecordingNotifier()
+    officer = await user(areas, OFFICER_C1)
+
+    await rv.recognise_group(areas, notifier, officer, "C1", registration_id, DECISION, LATER)
+
+    line = await rv.group_line(areas, officer, "C1", registration_id, LATER)
+    assert line.registration.status == Status.RECOGNISED
+    assert line.decision == DECISION
+    assert await areas.group_registrations.decisions([registration_id]) == {
+        registration_id: DECISION
+    }
+    [(to, _, msgid, params)] = notifier.sent
+    assert (to, msgid) == (ALICE, sa.MSG_GROUP_RECOGNISED)
+    assert params == {
+        "comment": "",
+        "decision": "37/QĐ-UBND",
+        "day": DECISION.day,
+        "title": Title.DONG_HO,
+        "year": str(YEAR),
+        "name": registered.clan.name,
+    }
+    [entry] = await audit(areas, "decide")
+    assert (entry["status"], entry["decision"], entry["subject"], entry["actor_id"]) == (
+        Status.RECOGNISED.value,
+        "37/QĐ-UBND",
+        registered.clan.subject,
+        OFFICER_C1,
+    )
+
+
+async def test_only_the_groups_own_commune_officer_recognises_it_and_a_forged_id_is_written_down(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    registered = await verified_clan(areas)
+    registration_id = registered.registration.id
+    household_registration = await registration_of(areas, registered.asked[0])
+    notifier = RecordingNotifier()
+    head, other = await user(areas, HEAD_H1), await user(areas, OFFICER_C2)
+    officer = await user(areas, OFFICER_C1)
+
+    attempts = (
+        (head, "C1", registration_id),  # not a commune officer
+        (other, "C1", registration_id),  # another commune's officer
+        (other, "C2", registration_id),  # its own commune, a forged id
+        (officer, "C1", household_registration.id),  # a household's, not a group's
+    )
+    for actor, commune, forged in attempts:
+        with pytest.raises(NotAllowed):
+            await rv.recognise_group(areas, notifier, actor, commune, forged, DECISION, LATER)
+
+    assert [e["attempted"] for e in await audit(areas, "refused")] == ["review_groups"] * 4
+    assert [e["actor_id"] for e in await audit(areas, "refused")] == [
+        HEAD_H1,
+        OFFICER_C2,
+        OFFICER_C2,
+        OFFICER_C1,
+    ]
+    kept = await areas.registrations.get(registration_id)
+    assert kept is not None
+    assert kept.status == Status.VERIFIED
+    assert await areas.group_registrations.decisions([registration_id]) == {}
+    assert notifier.sent == []
+
+
+async def test_a_group_is_recognised_by_decision_only_once_proposed(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    registered, _ = await clan_of_three(areas)  # registered, not self-assessed
+    notifier = RecordingNotifier()
+    officer = await user(areas, OFFICER_C1)
+
+    with pytest.raises(ServiceError):
+        await rv.recognise_group(
+            areas, notifier, officer, "C1", registered.registration.id, DECISION, LATER
+        )
+    assert await areas.group_registrations.decisions([registered.registration.id]) == {}
+    assert notifier.sent == []
+
+
+async def test_the_units_representative_is_told_once_when_the_commune_confirms_it_is_real(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    dave = await new_user(areas, DAVE, consent=True, language="en")
+    unit, _ = await gr.register_unit(
+        areas, dave, "Trường Tiểu học Đông Hòa", "school", 4, "C1", year=YEAR, now=NOW
+    )
+    notifier = RecordingNotifier()
+
+    with pytest.raises(NotAllowed):
+        await gr.confirm_unit(areas, await user(areas, OFFICER_C2), unit.id, NOW, notifier)
+    officer = await user(areas, OFFICER_C1)
+    confirmed = await gr.confirm_unit(areas, officer, unit.id, NOW, notifier)
+    again = await gr.confirm_unit(areas, officer, unit.id, LATER, notifier)
+
+    assert confirmed.confirmed
+    assert again.confirmed
+    assert notifier.sent == [
+        (DAVE, "en", gr.MSG_UNIT_CONFIRMED, {"name": "Trường Tiểu học Đông Hòa"})
+    ]
+    assert len(await audit(areas, "unit_confirmed")) == 1

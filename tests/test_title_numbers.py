@@ -5,6 +5,7 @@ units) against the national target of bot/data/targets.toml unless an area set i
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -21,12 +22,13 @@ from bot.domain.stats import Numbers
 from bot.domain.status import Status
 from bot.services import groups as gr
 from bot.services.commune_export import export_households
+from bot.services.group_review import recognise_group
 from bot.services.stats import area_stats
 from bot.target_files import load_national_targets
 from storage.uow import SqlUnitOfWork
 from tests.test_commune_dialogs import HEAD, chat  # noqa: F401  (fixture)
 from tests.test_dialogs import buttons
-from tests.test_group_services import clan_of_three, family, user
+from tests.test_group_services import DECISION, clan_of_three, family, user, verified_clan
 from tests.test_hamlet_services import (
     DAVE,
     HEAD_H1,
@@ -38,6 +40,7 @@ from tests.test_hamlet_services import (
     new_user,
 )
 from tests.test_household_dialogs import Family
+from tests.test_household_services import RecordingNotifier
 
 
 async def groups_of_c1(uow: SqlUnitOfWork) -> None:
@@ -141,6 +144,32 @@ async def test_the_communes_workbook_lists_the_other_titles_and_its_groups(
     ]
     recognised = next(row for row in groups[1:] if row[2] == "Họ Nguyễn Văn - chi 2")
     assert recognised[5] is not None  # the day the commune recognised it
+    assert recognised[6] is None  # recorded without a decision
+
+
+async def test_the_groups_sheet_shows_the_decision_that_recognised_a_group(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    registered = await verified_clan(areas)
+    officer = await user(areas, OFFICER_C1)
+    await recognise_group(
+        areas, RecordingNotifier(), officer, "C1", registered.registration.id, DECISION, NOW
+    )
+    out = io.BytesIO()
+
+    await export_households(areas, officer, "C1", YEAR, ListFilter.ALL, NOW, ZONE, out)
+
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["Dòng họ, đơn vị, thôn"]
+    header, row = ([cell.value for cell in row] for row in sheet.iter_rows())
+    assert header[5:] == ["Ngày công nhận", "Số quyết định"]
+    assert row[1:] == [
+        "Dòng họ học tập",
+        registered.clan.name,
+        90,
+        "Được công nhận",
+        datetime(YEAR, 12, 1),  # the decision's day, not the day it was typed in
+        "37/QĐ-UBND",
+    ]
 
 
 def test_the_national_targets_apply_until_a_newer_programme_is_written_in() -> None:

@@ -74,4 +74,5 @@ class GroupExportRow:
     status: Status
     score: int | None  # once the self-assessment was submitted
     passed: bool | None
-    recognised_on: datetime | None
+    recognised_on: date | None  # the commune's decision's day, else when it was recorded
+    decision_number: str | None = None

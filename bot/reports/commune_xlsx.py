@@ -64,8 +64,16 @@ TITLE_NAMES = {
 }
 TITLES_HEADERS = ("Danh hiệu", "Số có thể đạt", *SUMMARY_HEADERS[2:])
 GROUPS_TITLE = "Dòng họ, đơn vị, thôn"
-GROUPS_HEADERS = ("STT", "Danh hiệu", "Tên", "Điểm tự đánh giá", "Kết quả", "Ngày công nhận")
-GROUPS_WIDTHS = (6, 24, 34, 16, 22, 16)
+GROUPS_HEADERS = (
+    "STT",
+    "Danh hiệu",
+    "Tên",
+    "Điểm tự đánh giá",
+    "Kết quả",
+    "Ngày công nhận",
+    "Số quyết định",
+)
+GROUPS_WIDTHS = (6, 24, 34, 16, 22, 16, 18)
 MAX_TITLE = 31  # Excel's limit on a sheet's name
 NOT_IN_TITLES = re.compile(r"[\[\]:*?/\\]+")
 
@@ -168,6 +176,7 @@ def _groups(sheet: Worksheet, groups: Sequence[GroupExportRow], zone: ZoneInfo) 
                 group.score,
                 _group_result(group),
                 cell(sheet, day, number_format=DATE_FORMAT) if day else None,
+                group.decision_number,
             ]
         )
 

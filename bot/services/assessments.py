@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 
 from bot.domain.criteria_model import CriteriaSet, Title
 from bot.domain.deadlines import window_refusal
@@ -16,6 +17,7 @@ from bot.domain.facts import Fact, Share, facts_needed, with_facts
 from bot.domain.groups import GroupKind, group_of
 from bot.domain.households import member_subject
 from bot.domain.messages import N_
+from bot.domain.recognition import Decision
 from bot.domain.registrations import JsonAnswer, Registration, decode_answers, encode_answer
 from bot.domain.scoring import Answer, AssessmentResult, score_answer, score_assessment
 from bot.domain.status import Status, TransitionRefused, transition
@@ -43,7 +45,6 @@ class Assessment:
     registration: Registration
     criteria: CriteriaSet
     answers: Mapping[str, Answer]
-    result: AssessmentResult
     window: tuple[datetime | None, datetime | None] | None
     on_behalf: bool = False  # opened by a hamlet head for the family, at its request
     # A group's figures the bot fills in (live until submitted, then as they were).
@@ -53,16 +54,16 @@ class Assessment:
     def closes_at(self) -> datetime | None:
         return self.window[1] if self.window else None
 
+    @cached_property
+    def result(self) -> AssessmentResult:
+        # Scored when first asked for: saving an answer scores only the assessment after it.
+        return score_assessment(self.criteria, self.answers)
+
     def with_answers(self, answers: Mapping[str, JsonAnswer]) -> Assessment:
         """The same assessment after saving `answers`, scored again without reloading."""
         registration = replace(self.registration, answers=dict(answers))
         decoded = _filled(self.criteria, registration, decode_answers(answers), self.facts)
-        return replace(
-            self,
-            registration=registration,
-            answers=decoded,
-            result=score_assessment(self.criteria, decoded),
-        )
+        return replace(self, registration=registration, answers=decoded)
 
 
 async def open_assessment(
@@ -93,8 +94,7 @@ async def open_assessment(
         registration = await _reload(uow, registration.id)
     facts = await _live_facts(uow, registration, criteria, shipped)
     answers = _filled(criteria, registration, decode_answers(registration.answers), facts)
-    result = score_assessment(criteria, answers)
-    return Assessment(registration, criteria, answers, result, window, on_behalf, facts)
+    return Assessment(registration, criteria, answers, window, on_behalf, facts)
 
 
 async def _live_facts(
@@ -259,27 +259,33 @@ async def decide(
     now: datetime,
     *,
     comment: str | None = None,
+    decision: Decision | None = None,
 ) -> None:
     """Verify, return, recognise or not: by a hamlet head or officer of the household's area
-    (a group's: by the commune). Everyone who acts for the subject is told, each in their
-    own language."""
+    (a group's: by the commune, which recognises it by `decision`, kept with its number and
+    day). Everyone who acts for the subject is told, each in their own language."""
     registration = await uow.registrations.get(registration_id)
     if registration is None:
         raise ServiceError(N_("This registration no longer exists."))
     if target not in DECIDERS:
         raise ServiceError(N_("Only a hamlet head or the commune decides this."))
+    if decision is not None and (target, registration.household_id) != (Status.RECOGNISED, None):
+        raise ValueError("a decision recognises a group; households go through recognise()")
     area_code = await _decision_scope(uow, actor, registration, target, now)
     if target in (Status.VERIFIED, Status.RETURNED):
         await check_verification_open(uow, area_code, registration.title, registration.year, now)
     if target == Status.RECOGNISED:
         await _check_unit_confirmed(uow, registration)
-    await _move(uow, registration, target, now, comment=comment)
-    details = {"status": target.value, **_group_detail(registration)}
+    await _move(uow, registration, target, now, comment=decision.number if decision else comment)
+    if decision is not None:
+        await uow.registrations.set_decision([registration.id], decision.number, decision.day)
+    details = {"status": target.value, **_group_detail(registration), **_decision(decision)}
     await uow.audit.record("decide", registration.household_id, details, now, actor_id=actor.id)
     await uow.commit()
     params: dict[str, object] = {"comment": comment or ""}
     if registration.household_id is None:
-        await tell_group(uow, notifier, registration, GROUP_STATUS_NOTICES[target], params, now)
+        msgid, params = _group_notice(registration, target, params, decision)
+        await tell_group(uow, notifier, registration, msgid, params, now)
     else:
         await tell_household(
             uow, notifier, registration.household_id, STATUS_NOTICES[target], params, now
@@ -319,6 +325,28 @@ def _group_detail(registration: Registration) -> dict[str, str]:
     return {} if registration.household_id is not None else {"subject": registration.subject}
 
 
+def _decision(decision: Decision | None) -> dict[str, str]:
+    return {"decision": decision.number} if decision else {}
+
+
+def _group_notice(
+    registration: Registration,
+    target: Status,
+    params: dict[str, object],
+    decision: Decision | None,
+) -> tuple[str, dict[str, object]]:
+    """What a group is told of a decision: a recognition by decision names it and its title."""
+    if decision is None:
+        return GROUP_STATUS_NOTICES[target], params
+    return MSG_GROUP_RECOGNISED, {
+        **params,
+        "decision": decision.number,
+        "day": decision.day,
+        "title": Title(registration.title),
+        "year": str(registration.year),
+    }
+
+
 GROUP_DECIDERS = (Role.COMMUNE_OFFICER,)
 GROUP_STATUS_NOTICES = {
     Status.VERIFIED: N_(
@@ -333,6 +361,10 @@ GROUP_STATUS_NOTICES = {
         "The commune did not recognise {name} this year, for this reason: {comment}"
     ),
 }
+MSG_GROUP_RECOGNISED = N_(
+    "🎉 Congratulations! By decision {decision} of {day}, the commune recognised {name} as a "
+    "“{title}” for {year}."
+)
 STATUS_NOTICES = {
     Status.VERIFIED: N_(
         "✅ Your hamlet head confirmed your self-assessment and proposed your family to the "

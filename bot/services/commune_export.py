@@ -97,7 +97,7 @@ async def plan_export(
 
 
 def _group_row(line: GroupLine) -> GroupExportRow:
-    registration = line.registration
+    registration, decision = line.registration, line.decision
     submitted = registration.status in SELF_ASSESSED_OR_LATER
     return GroupExportRow(
         title=registration.title,
@@ -105,7 +105,8 @@ def _group_row(line: GroupLine) -> GroupExportRow:
         status=registration.status,
         score=registration.total if submitted else None,
         passed=registration.passed if submitted else None,
-        recognised_on=registration.reached_at(Status.RECOGNISED),
+        recognised_on=decision.day if decision else registration.reached_at(Status.RECOGNISED),
+        decision_number=decision.number if decision else None,
     )
 
 

@@ -1,5 +1,6 @@
 """The commune's review of its groups: the clans, units and hamlets registered this year,
-each decided through the same `decide` as households' (verify, return, recognise or not)."""
+each decided through the same `decide` as households' (verify, return, recognise by a
+decision, or not)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.groups import GroupKind, group_of
+from bot.domain.recognition import Decision
 from bot.domain.registrations import Registration
+from bot.domain.status import Status
 from bot.domain.users import User
+from bot.services.assessments import decide
 from bot.services.groups import group_name
-from bot.services.ports import UnitOfWork
+from bot.services.ports import Notifier, UnitOfWork
 from bot.services.scope import OFFICER_ROLES, check_area, refuse
 
 
@@ -22,6 +26,7 @@ class GroupLine:
     kind: GroupKind
     name: str
     unit_confirmed: bool | None = None  # units only: the commune confirmed it is real
+    decision: Decision | None = None  # the commune's decision recognising it
 
 
 async def group_lines(
@@ -31,7 +36,8 @@ async def group_lines(
     await check_area(uow, actor, commune_code, "review_groups", now, OFFICER_ROLES)
     below = [area.code for area in await uow.stats.areas_below(commune_code)]
     found = await uow.group_registrations.of_area(sorted({commune_code, *below}), year)
-    return [await _line(uow, registration) for registration in found]
+    decisions = await uow.group_registrations.decisions([r.id for r in found])
+    return [await _line(uow, registration, decisions) for registration in found]
 
 
 async def group_line(
@@ -45,14 +51,36 @@ async def group_line(
         raise await refuse(uow, actor.id, "review_groups", now)
     if registration.area_code not in below:
         raise await refuse(uow, actor.id, "review_groups", now)
-    return await _line(uow, registration)
+    decisions = await uow.group_registrations.decisions([registration.id])
+    return await _line(uow, registration, decisions)
 
 
-async def _line(uow: UnitOfWork, registration: Registration) -> GroupLine:
+async def recognise_group(
+    uow: UnitOfWork,
+    notifier: Notifier,
+    actor: User,
+    commune_code: str,
+    registration_id: int,
+    decision: Decision,
+    now: datetime,
+) -> GroupLine:
+    """Recognise one of the commune's groups by `decision` (its number and day kept, the
+    group told both); a group of another commune (a forged id) is refused and written down."""
+    line = await group_line(uow, actor, commune_code, registration_id, now)
+    await decide(
+        uow, notifier, actor, line.registration.id, Status.RECOGNISED, now, decision=decision
+    )
+    return line
+
+
+async def _line(
+    uow: UnitOfWork, registration: Registration, decisions: dict[int, Decision]
+) -> GroupLine:
     ref = group_of(registration.subject)
     assert ref is not None  # of_area returns group registrations only
     confirmed = None
     if ref.kind == GroupKind.UNIT and ref.number is not None:
         unit = await uow.units.get(ref.number)
         confirmed = unit.confirmed if unit else False
-    return GroupLine(registration, ref.kind, await group_name(uow, registration), confirmed)
+    name = await group_name(uow, registration)
+    return GroupLine(registration, ref.kind, name, confirmed, decisions.get(registration.id))

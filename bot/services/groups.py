@@ -4,7 +4,7 @@ for them, and the facts the bot fills into their self-assessments."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.domain.criteria_model import Title
@@ -49,6 +49,10 @@ MSG_NOT_A_CITIZEN_REGISTRATION = N_("Only a learning-citizen self-assessment cou
 MSG_FAMILY_JOINED = N_("✅ The family of {family} confirmed it is in {clan}.")
 MSG_FAMILY_LEFT = N_("The family of {family} said it is not in {clan}.")
 MSG_NOT_FOR_GROUP = N_("Only the person who registered it, or the commune, may do this.")
+MSG_UNIT_CONFIRMED = N_(
+    "🏫 The commune confirmed that {name} is a real unit: once its self-assessment is checked, "
+    "it can be recognised as a “Learning unit”."
+)
 
 
 @dataclass(frozen=True)
@@ -185,17 +189,30 @@ async def register_unit(
     return unit, registration
 
 
-async def confirm_unit(uow: UnitOfWork, actor: User, unit_id: int, now: datetime) -> Unit:
-    """The commune officer confirms the unit is real."""
+async def confirm_unit(
+    uow: UnitOfWork,
+    actor: User,
+    unit_id: int,
+    now: datetime,
+    notifier: Notifier | None = None,
+) -> Unit:
+    """The commune officer confirms the unit is real; its representative is told (once: a
+    unit confirmed already stays as it was)."""
     unit = await uow.units.get(unit_id)
     if unit is None:
         raise ServiceError(MSG_NO_SUCH_GROUP)
     if not await oversees_area(uow, actor, unit.commune_code, OFFICER_ROLES):
         raise await refuse(uow, actor.id, "confirm_unit", now, None, MSG_NOT_FOR_GROUP)
+    if unit.confirmed:
+        return unit
     await uow.units.confirm(unit_id, actor.id, now)
     await uow.audit.record("unit_confirmed", None, {"unit": unit_id}, now, actor_id=actor.id)
     await uow.commit()
-    return unit
+    if notifier is not None:
+        params: dict[str, object] = {"name": unit.name}
+        await tell_users(uow, notifier, [unit.representative_id], MSG_UNIT_CONFIRMED, params, now)
+        await uow.commit()  # a representative found unreachable
+    return replace(unit, confirmed=True)
 
 
 async def count_for_unit(

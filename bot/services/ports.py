@@ -18,7 +18,7 @@ from bot.domain.groups import Clan, ClanMember, Unit
 from bot.domain.hamlets import HouseholdLine, Invite, ListFilter, Page
 from bot.domain.households import Household, HouseholdForm, Member
 from bot.domain.outbox import OutgoingMessage
-from bot.domain.recognition import Proposal
+from bot.domain.recognition import Decision, Proposal
 from bot.domain.registrations import JsonAnswer, Registration
 from bot.domain.reminder_settings import ReminderRecipient, RuleChange
 from bot.domain.reminders import Audience
@@ -383,6 +383,9 @@ class GroupRegistrations(Protocol):
     ) -> Registration: ...
     async def find(self, subject: str, title: str, year: int) -> Registration | None: ...
     async def of_area(self, area_codes: Sequence[str], year: int) -> list[Registration]: ...
+    async def decisions(self, registration_ids: Collection[int]) -> dict[int, Decision]:
+        """The commune's decision (number and day) on those of these that have one."""
+        ...
 
 
 class UnitOfWork(Protocol):

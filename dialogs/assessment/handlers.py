@@ -23,7 +23,7 @@ from bot.domain.scoring import (
     YesNo,
 )
 from bot.domain.status import Status
-from bot.i18n import N_
+from bot.i18n import GROUP_STATUS_LABELS, N_, STATUS_LABELS
 from bot.services.assessments import (
     Assessment,
     answer_question,
@@ -326,12 +326,11 @@ async def on_reopen(callback: CallbackQuery, _: Button, manager: DialogManager) 
 async def get_submitted(dialog_manager: DialogManager, **kwargs: Any) -> dict[str, Any]:
     review = await get_review(dialog_manager, **kwargs)
     when = review["submitted_at"]
+    labels = GROUP_STATUS_LABELS if review["to_commune"] else STATUS_LABELS
     return {
         **review,
         "when": explain(dialog_manager, "{at}", {"at": when}, html=False) if when else "",
-        "status_label": explain(
-            dialog_manager, "{status}", {"status": review["status"]}, html=False
-        ),
+        "status_label": explain(dialog_manager, labels[review["status"]], html=False),
     }
 
 

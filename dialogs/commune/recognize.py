@@ -3,7 +3,6 @@ confirm; or pick one and say why it is not recognised. Families are told either 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
@@ -22,19 +21,14 @@ from aiogram_dialog.widgets.kbd import (
 from aiogram_dialog.widgets.text import Format
 
 from bot.domain.messages import N_
-from bot.domain.parsers import InputError, parse_day
-from bot.domain.recognition import (
-    MSG_REASON_NEEDED,
-    Decision,
-    Proposal,
-    parse_decision_number,
-)
+from bot.domain.parsers import InputError
+from bot.domain.recognition import MSG_REASON_NEEDED, Proposal
 from bot.domain.text import normalize_text
-from bot.i18n import day as day_text
 from bot.i18n import number
 from bot.services.errors import ServiceError
 from bot.services.recognition import decline, proposed, recognise
 from dialogs.commune.common import area_code, start_on_area, year_of
+from dialogs.commune.decision import day_window, decision_of, decision_shown, number_window
 from dialogs.states import RecognizeSG
 from dialogs.widgets import (
     I18nFormat,
@@ -46,18 +40,14 @@ from dialogs.widgets import (
     now,
     on_input_error,
     tell,
-    today,
     uow_of,
 )
 
 CHOSEN = "chosen"  # the Multiselect's id
-NUMBER = "_number"  # dialog_data: the decision's number
-DAY = "_day"  # dialog_data: the decision's day (ISO)
 NOTE = "_note"  # dialog_data: what the last action did, shown once
 REASON_MAX = 500
 MSG_DONE = N_("🏅 Recognised: {count}. The families have been told.")
 MSG_DECLINED = N_("The family has been told that it is not recognised, and why.")
-MSG_FUTURE = N_("The decision cannot be dated later than today. Please check the date.")
 MSG_REASON_LONG = N_("Please keep the reason under {maximum} characters.")
 
 
@@ -113,42 +103,13 @@ async def on_none(_: CallbackQuery, __: Button, manager: DialogManager) -> None:
     await _chosen(manager).reset_checked()
 
 
-async def on_number(message: Message, _: Any, manager: DialogManager, value: str) -> None:
-    manager.dialog_data[NUMBER] = value
-    await manager.switch_to(RecognizeSG.day)
-
-
-async def on_day(message: Message, _: Any, manager: DialogManager, day: date) -> None:
-    await _set_day(message, manager, day)
-
-
-async def on_today(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    await _set_day(callback, manager, today(manager))
-
-
-async def _set_day(event: Message | CallbackQuery, manager: DialogManager, day: date) -> None:
-    if day > today(manager):
-        await tell(manager, event, ServiceError(MSG_FUTURE))
-        return
-    manager.dialog_data[DAY] = day.isoformat()
-    await manager.switch_to(RecognizeSG.confirm)
-
-
 async def get_confirm(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    data = dialog_manager.dialog_data
     locale = dialog_manager.middleware_data["i18n"].current_locale
     chosen = _chosen(dialog_manager).get_checked()
-    day = date.fromisoformat(data[DAY])
-    return {
-        "count": number(len(chosen), locale),
-        "decision": data[NUMBER],
-        "day": day_text(day, locale),
-    }
+    return {"count": number(len(chosen), locale), **decision_shown(dialog_manager)}
 
 
 async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    data = manager.dialog_data
-    decision = Decision(data[NUMBER], date.fromisoformat(data[DAY]))
     try:
         count = await recognise(
             uow_of(manager),
@@ -156,7 +117,7 @@ async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager)
             acting_user(manager),
             area_code(manager),
             _chosen(manager).get_checked(),
-            decision,
+            decision_of(manager),
             year=year_of(manager),
             now=now(),
         )
@@ -164,7 +125,7 @@ async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager)
         await tell(manager, callback, refused)
         return
     await _chosen(manager).reset_checked()
-    data[NOTE] = explain(manager, MSG_DONE, {"count": count}, html=False)
+    manager.dialog_data[NOTE] = explain(manager, MSG_DONE, {"count": count}, html=False)
     await manager.switch_to(RecognizeSG.list)
 
 
@@ -244,33 +205,6 @@ def list_window() -> Window:
     )
 
 
-def number_window() -> Window:
-    return Window(
-        I18nFormat("📄 What is the <b>number of the decision</b>? For example: 125/QĐ-UBND"),
-        TextInput(
-            id="number",
-            type_factory=parse_decision_number,
-            on_success=on_number,
-            on_error=on_input_error,
-        ),
-        SwitchTo(Label("⬅️ Back"), id="back", state=RecognizeSG.list),
-        state=RecognizeSG.number,
-    )
-
-
-def day_window() -> Window:
-    return Window(
-        I18nFormat(
-            "📅 What is the <b>date of the decision</b>? Type it as day/month/year, for "
-            "example: 20/12/2026"
-        ),
-        Button(Label("📅 Today"), id="today", on_click=on_today),
-        TextInput(id="day", type_factory=parse_day, on_success=on_day, on_error=on_input_error),
-        SwitchTo(Label("⬅️ Back"), id="back", state=RecognizeSG.number),
-        state=RecognizeSG.day,
-    )
-
-
 def confirm_window() -> Window:
     return Window(
         I18nFormat(
@@ -303,8 +237,8 @@ def decline_window() -> Window:
 def recognize_dialog() -> Dialog:
     return Dialog(
         list_window(),
-        number_window(),
-        day_window(),
+        number_window(RecognizeSG.number, then=RecognizeSG.day, back=RecognizeSG.list),
+        day_window(RecognizeSG.day, then=RecognizeSG.confirm, back=RecognizeSG.number),
         confirm_window(),
         decline_window(),
         on_start=on_start,

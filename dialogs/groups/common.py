@@ -11,24 +11,13 @@ from aiogram_dialog.widgets.kbd import Start
 from bot.domain.groups import UNIT_KIND_LABELS
 from bot.domain.messages import N_
 from bot.domain.registrations import Registration
-from bot.domain.status import Status
+from bot.i18n import GROUP_STATUS_LABELS
 from bot.services.areas import area_path
 from dialogs.states import MainSG
 from dialogs.widgets import Label, explain
 
 COMMUNE = "commune"  # start_data: the commune a clan or unit is registered in
 
-# Where a group's registration stands, in the words of its representative (the commune, not
-# a hamlet head, checks a group's self-assessment).
-GROUP_STATUS_LABELS = {
-    Status.DRAFT: N_("not registered"),
-    Status.REGISTERED: N_("registered, not self-assessed yet"),
-    Status.SELF_ASSESSED: N_("self-assessed, waiting for the commune"),
-    Status.VERIFIED: N_("checked by the commune, proposed for recognition"),
-    Status.RETURNED: N_("returned by the commune: please check the answers"),
-    Status.RECOGNISED: N_("🏅 recognised"),
-    Status.NOT_RECOGNISED: N_("not recognised this year"),
-}
 MSG_NOT_REGISTERED = N_("not registered for this year")
 
 
@@ -47,7 +36,8 @@ async def commune_name(manager: DialogManager) -> str:
 
 
 def status_text(manager: DialogManager, registration: Registration | None) -> str:
-    """This year's registration of a group, as its representative reads it (plain text)."""
+    """This year's registration of a group in a group's words (the commune, not a hamlet head,
+    checks it), as its representative and the commune read it (plain text)."""
     msgid = GROUP_STATUS_LABELS[registration.status] if registration else MSG_NOT_REGISTERED
     return explain(manager, msgid, html=False)
 

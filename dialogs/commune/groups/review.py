@@ -1,6 +1,6 @@
-"""The commune's groups: the clans, units and hamlets that registered this year. Pick one to
-see where it stands, confirm a unit is real, and verify, return, recognise or not through the
-same decisions as families'."""
+"""The commune's list of its groups and a group's card: where it stands, confirm a unit is
+real, verify, return or decline it (recognising one asks for the decision: see
+`recognition`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, ScrollingGroup, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
@@ -17,12 +17,14 @@ from aiogram_dialog.widgets.text import Format
 from bot.domain.groups import GroupKind, group_of
 from bot.domain.messages import N_
 from bot.domain.status import Status
+from bot.i18n import day
 from bot.services.assessments import decide
 from bot.services.errors import ServiceError
 from bot.services.group_review import GroupLine, group_line, group_lines
 from bot.services.groups import MSG_NO_SUCH_GROUP, confirm_unit
 from dialogs.commune.common import area_code, start_on_area, year_of
 from dialogs.commune.recognize import parse_reason
+from dialogs.groups.common import status_text
 from dialogs.states import GroupReviewSG
 from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import (
@@ -83,9 +85,16 @@ async def get_list(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     }
 
 
+def _decision(manager: DialogManager, line: GroupLine) -> dict[str, Any]:
+    decision = line.decision
+    if decision is None:
+        return {"decided": False}
+    locale = manager.middleware_data["i18n"].current_locale
+    return {"decided": True, "decision": decision.number, "day": day(decision.day, locale)}
+
+
 def _item(manager: DialogManager, line: GroupLine) -> str:
-    status = explain(manager, "{status}", {"status": line.registration.status}, html=False)
-    return f"{KIND_ICONS[line.kind]} {line.name} · {status}"
+    return f"{KIND_ICONS[line.kind]} {line.name} · {status_text(manager, line.registration)}"
 
 
 async def on_pick(_: CallbackQuery, __: Any, manager: DialogManager, item: str) -> None:
@@ -93,7 +102,8 @@ async def on_pick(_: CallbackQuery, __: Any, manager: DialogManager, item: str) 
     await manager.switch_to(GroupReviewSG.card)
 
 
-async def _chosen(manager: DialogManager) -> GroupLine:
+async def chosen_line(manager: DialogManager) -> GroupLine:
+    """The group on the card, reloaded (and checked) for the officer."""
     return await group_line(
         uow_of(manager),
         acting_user(manager),
@@ -104,14 +114,15 @@ async def _chosen(manager: DialogManager) -> GroupLine:
 
 
 async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    line = await _chosen(dialog_manager)
+    line = await chosen_line(dialog_manager)
     registration = line.registration
     following = NEXT.get(registration.status, ())
     return {
         "icon": KIND_ICONS[line.kind],
         "name": line.name,
         "title": gettext(TITLE_NAMES[registration.title]),
-        "status": explain(dialog_manager, "{status}", {"status": registration.status}, html=False),
+        "status": status_text(dialog_manager, registration),
+        **_decision(dialog_manager, line),
         "scored": registration.total is not None,
         "total": registration.total or 0,
         "passed": registration.passed is True,
@@ -127,6 +138,9 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
 
 async def on_decide(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     target = Status(str(button.widget_id))
+    if target == Status.RECOGNISED:  # by a decision: its number and day are asked first
+        await manager.switch_to(GroupReviewSG.number)
+        return
     if target in NEEDS_COMMENT:
         manager.dialog_data[TARGET] = target.value
         await manager.switch_to(GroupReviewSG.comment)
@@ -141,7 +155,7 @@ async def on_comment(message: Message, _: Any, manager: DialogManager, comment: 
 async def _decide(
     event: Message | CallbackQuery, manager: DialogManager, target: Status, comment: str | None
 ) -> None:
-    line = await _chosen(manager)
+    line = await chosen_line(manager)
     try:
         await decide(
             uow_of(manager),
@@ -160,19 +174,21 @@ async def _decide(
 
 
 async def on_confirm_unit(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
-    line = await _chosen(manager)
+    line = await chosen_line(manager)
     ref = group_of(line.registration.subject)
     try:
         if ref is None or ref.number is None:
             raise ServiceError(MSG_NO_SUCH_GROUP)
-        await confirm_unit(uow_of(manager), acting_user(manager), ref.number, now())
+        await confirm_unit(
+            uow_of(manager), acting_user(manager), ref.number, now(), notifier(manager)
+        )
     except ServiceError as refused:
         await tell(manager, callback, refused)
         return
     manager.dialog_data[NOTE] = explain(manager, MSG_UNIT_CONFIRMED, html=False)
 
 
-def _list() -> Window:
+def list_window() -> Window:
     return Window(
         Format("{note}\n", when="note"),  # escaped by the getter
         I18nFormat("👥 <b>Clans, units and hamlets, {year}</b>", when="some"),
@@ -197,10 +213,11 @@ def _list() -> Window:
     )
 
 
-def _card() -> Window:
+def card_window() -> Window:
     return Window(
         Format("{note}\n", when="note"),  # escaped by the getter
         I18nFormat("{icon} <b>{name}</b>\nTitle: {title} · {status}"),
+        I18nFormat("📄 Recognised by decision {decision} of {day}", when="decided"),
         I18nFormat("Self-assessment: {total} points, reaches the mark.", when="passed"),
         I18nFormat("Self-assessment: {total} points, below the mark.", when="not_passed"),
         I18nFormat("🏫 The commune has not confirmed this unit is real yet.", when="unit_waiting"),
@@ -223,7 +240,7 @@ def _card() -> Window:
     )
 
 
-def _comment() -> Window:
+def comment_window() -> Window:
     return Window(
         I18nFormat("✏️ Type the comment or reason: the group will read it."),
         TextInput(
@@ -232,7 +249,3 @@ def _comment() -> Window:
         SwitchTo(Label("◀️ Back"), id="back", state=GroupReviewSG.card),
         state=GroupReviewSG.comment,
     )
-
-
-def group_review_dialog() -> Dialog:
-    return Dialog(_list(), _card(), _comment(), on_start=on_start)
