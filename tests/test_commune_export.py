@@ -399,3 +399,33 @@ async def test_the_stats_window_explains_a_province_is_too_large(chat: Family) -
 
     assert not documents(chat)
     assert "one commune or one hamlet" in chat.errors()[-1]
+
+
+async def test_text_that_looks_like_a_formula_stays_text_in_the_workbook_and_the_csv(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    """A name typed as a formula (a prank, or an attack on whoever opens the file) is shown,
+    never run; a phone number's + stays a phone number."""
+    await household(areas, '=HYPERLINK("http://x.invalid","Bấm")', "+84912000001")
+    await household(areas, "@SUM(A1)", "+84912000002")
+    await household(areas, "-Trần Thị Bình", "+84912000003")
+    officer = await officer_of(areas)
+
+    _, xlsx = await export(areas, officer)
+    _, raw = await export(areas, officer, as_csv=True)
+
+    book = load_workbook(io.BytesIO(xlsx))
+    cells = [row[1] for row in book["Thôn Đoài"].iter_rows(min_row=2)]
+    assert {c.value for c in cells} == {
+        '=HYPERLINK("http://x.invalid","Bấm")',
+        "@SUM(A1)",
+        "-Trần Thị Bình",
+    }
+    assert {c.data_type for c in cells} == {"s"}  # text, not formulas
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))[1:]
+    assert sorted(row[1] for row in rows) == [
+        "'-Trần Thị Bình",
+        "'=HYPERLINK(\"http://x.invalid\",\"Bấm\")",
+        "'@SUM(A1)",
+    ]
+    assert sorted(row[4] for row in rows) == ["+84912000001", "+84912000002", "+84912000003"]

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from bot.domain.export import ExportRow
-from bot.reports.household_sheet import HEADERS, row_values
+from bot.reports.household_sheet import HEADERS, looks_like_formula, row_values
 
 CSV_DATE = "%d/%m/%Y"
 
@@ -40,4 +40,6 @@ class CommuneCsv:
 def _shown(value: Any) -> Any:
     if value is None:
         return ""
+    if looks_like_formula(value):
+        return "'" + value  # Excel shows the text after the quote, and runs nothing
     return value.strftime(CSV_DATE) if isinstance(value, date) else value

@@ -25,6 +25,7 @@ from bot.reports.household_sheet import (
     NOT_PASSED,
     PASSED,
     append_household,
+    append_row,
     cell,
     list_sheet,
     local_day,
@@ -145,7 +146,7 @@ def _summary(sheet: Worksheet, heading: str, hamlets: Sequence[Standing]) -> Non
     sheet.append([cell(sheet, heading, font=BOLD)])
     sheet.append([cell(sheet, header, font=BOLD) for header in SUMMARY_HEADERS])
     for hamlet in hamlets:
-        sheet.append([hamlet.name, *_counts(hamlet.numbers)])
+        append_row(sheet, [hamlet.name, *_counts(hamlet.numbers)])
     total = sum((hamlet.numbers for hamlet in hamlets), Numbers())
     sheet.append([cell(sheet, value, font=BOLD) for value in (TOTAL, *_counts(total))])
 
@@ -168,7 +169,8 @@ def _groups(sheet: Worksheet, groups: Sequence[GroupExportRow], zone: ZoneInfo) 
     sheet.append([cell(sheet, header, font=BOLD) for header in GROUPS_HEADERS])
     for number, group in enumerate(groups, start=1):
         day = local_day(group.recognised_on, zone)
-        sheet.append(
+        append_row(
+            sheet,
             [
                 number,
                 TITLE_NAMES[group.title],
@@ -177,7 +179,7 @@ def _groups(sheet: Worksheet, groups: Sequence[GroupExportRow], zone: ZoneInfo) 
                 _group_result(group),
                 cell(sheet, day, number_format=DATE_FORMAT) if day else None,
                 group.decision_number,
-            ]
+            ],
         )
 
 

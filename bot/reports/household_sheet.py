@@ -91,7 +91,30 @@ def append_household(sheet: Worksheet, number: int, row: ExportRow, zone: ZoneIn
     for column in (REGISTERED_ON, RECOGNISED_ON):
         if values[column] is not None:
             values[column] = cell(sheet, values[column], number_format=DATE_FORMAT)
-    sheet.append(values)
+    append_row(sheet, values)
+
+
+def looks_like_formula(value: Any) -> bool:
+    """Text a spreadsheet would run (=, @, or + and - before anything but a number): a
+    name or decision number typed by someone must never become a formula."""
+    if not isinstance(value, str) or not value:
+        return False
+    if value[0] in "=@":
+        return True
+    return value[0] in "+-" and not value[1:].replace(" ", "").isdigit()
+
+
+def append_row(sheet: Worksheet, values: list[Any]) -> None:
+    """Append the row, with any text that looks like a formula kept as text."""
+    sheet.append(
+        [_as_text(sheet, value) if looks_like_formula(value) else value for value in values]
+    )
+
+
+def _as_text(sheet: Worksheet, value: str) -> Any:
+    made = WriteOnlyCell(sheet, value=value)
+    made.data_type = "s"  # openpyxl took it for a formula
+    return made
 
 
 def set_widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
