@@ -252,14 +252,16 @@ async def test_the_commune_verifies_and_recognises_a_clan_and_the_representative
         await sa.decide(areas, notifier, head, registration_id, Status.VERIFIED, NOW)
     officer = await user(areas, OFFICER_C1)
     await sa.decide(areas, notifier, officer, registration_id, Status.VERIFIED, NOW)
-    await sa.decide(areas, notifier, officer, registration_id, Status.RECOGNISED, NOW)
+    with pytest.raises(ValueError):  # a group is recognised by a decision, not without one
+        await sa.decide(areas, notifier, officer, registration_id, Status.RECOGNISED, NOW)
+    await rv.recognise_group(areas, notifier, officer, "C1", registration_id, DECISION, NOW)
 
     decided = await areas.registrations.get(registration_id)
     assert decided is not None
     assert decided.status == Status.RECOGNISED
     assert [(to, msgid) for to, _, msgid, _ in notifier.sent] == [
         (ALICE, sa.GROUP_STATUS_NOTICES[Status.VERIFIED]),
-        (ALICE, sa.GROUP_STATUS_NOTICES[Status.RECOGNISED]),
+        (ALICE, sa.MSG_GROUP_RECOGNISED),
     ]
     assert notifier.sent[-1][3]["name"] == "Họ Nguyễn Văn - chi 2"
     assert [e["subject"] for e in await audit(areas, "decide")] == [registered.clan.subject] * 2
@@ -347,18 +349,16 @@ async def test_a_unit_is_recognised_only_once_the_commune_confirmed_it_is_real(
     officer = await user(areas, OFFICER_C1)
 
     with pytest.raises(ServiceError) as refused:
-        await sa.decide(areas, notifier, officer, registration.id, Status.RECOGNISED, NOW)
-    assert refused.value.msgid == sa.MSG_UNIT_NOT_CONFIRMED
+        await rv.recognise_group(areas, notifier, officer, "C1", registration.id, DECISION, NOW)
+    assert refused.value.msgid == rv.MSG_UNIT_NOT_CONFIRMED
     kept = await areas.registrations.get(registration.id)
     assert kept is not None
     assert kept.status == Status.VERIFIED
     assert notifier.sent == []
 
     await gr.confirm_unit(areas, officer, unit.id, NOW)
-    await sa.decide(areas, notifier, officer, registration.id, Status.RECOGNISED, NOW)
-    assert [(to, msgid) for to, _, msgid, _ in notifier.sent] == [
-        (DAVE, sa.GROUP_STATUS_NOTICES[Status.RECOGNISED])
-    ]
+    await rv.recognise_group(areas, notifier, officer, "C1", registration.id, DECISION, NOW)
+    assert [(to, msgid) for to, _, msgid, _ in notifier.sent] == [(DAVE, sa.MSG_GROUP_RECOGNISED)]
 
 
 async def test_a_unit_needs_a_known_kind_and_a_sensible_size(

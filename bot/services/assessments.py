@@ -14,7 +14,6 @@ from functools import cached_property
 from bot.domain.criteria_model import CriteriaSet, Title
 from bot.domain.deadlines import window_refusal
 from bot.domain.facts import Fact, Share, facts_needed, with_facts
-from bot.domain.groups import GroupKind, group_of
 from bot.domain.households import member_subject
 from bot.domain.messages import N_
 from bot.domain.recognition import Decision
@@ -35,7 +34,6 @@ from bot.services.scope import HEAD_ROLES, household_in_scope, oversees_area, re
 MSG_NOT_YOURS = N_("This self-assessment is not your household's.")
 MSG_COUNTED_BY_BOT = N_("The bot counts this figure from its records: it is not typed.")
 MSG_LOCKED = N_("This self-assessment was submitted. Reopen it first to change an answer.")
-MSG_UNIT_NOT_CONFIRMED = N_("🏫 The commune has not confirmed this unit is real yet.")
 
 
 @dataclass(frozen=True)
@@ -269,13 +267,14 @@ async def decide(
         raise ServiceError(N_("This registration no longer exists."))
     if target not in DECIDERS:
         raise ServiceError(N_("Only a hamlet head or the commune decides this."))
-    if decision is not None and (target, registration.household_id) != (Status.RECOGNISED, None):
-        raise ValueError("a decision recognises a group; households go through recognise()")
+    recognises_group = (target, registration.household_id) == (Status.RECOGNISED, None)
+    if recognises_group != (decision is not None):
+        # A group is recognised by a decision (see group_review.recognise_group); families
+        # by /recognize's, which records it for many at once (recognition.recognise).
+        raise ValueError("a decision recognises a group, and only a group")
     area_code = await _decision_scope(uow, actor, registration, target, now)
     if target in (Status.VERIFIED, Status.RETURNED):
         await check_verification_open(uow, area_code, registration.title, registration.year, now)
-    if target == Status.RECOGNISED:
-        await _check_unit_confirmed(uow, registration)
     await _move(uow, registration, target, now, comment=decision.number if decision else comment)
     if decision is not None:
         await uow.registrations.set_decision([registration.id], decision.number, decision.day)
@@ -309,16 +308,6 @@ async def _decision_scope(
         uow, actor, registration.household_id, action, now, DECIDERS[target]
     )
     return household.hamlet_code
-
-
-async def _check_unit_confirmed(uow: UnitOfWork, registration: Registration) -> None:
-    """A unit is recognised only once the commune confirmed it is real."""
-    ref = group_of(registration.subject)
-    if ref is None or ref.kind != GroupKind.UNIT:
-        return
-    unit = await uow.units.get(ref.number) if ref.number is not None else None
-    if unit is None or not unit.confirmed:
-        raise ServiceError(MSG_UNIT_NOT_CONFIRMED)
 
 
 def _group_detail(registration: Registration) -> dict[str, str]:
@@ -356,7 +345,6 @@ GROUP_STATUS_NOTICES = {
         "↩️ The commune returned the self-assessment of {name} with this comment: {comment}\n"
         "Please check the answers and submit again."
     ),
-    Status.RECOGNISED: N_("🎉 Congratulations! The commune recognised {name} this year."),
     Status.NOT_RECOGNISED: N_(
         "The commune did not recognise {name} this year, for this reason: {comment}"
     ),

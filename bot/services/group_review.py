@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.groups import GroupKind, group_of
+from bot.domain.messages import N_
 from bot.domain.recognition import Decision
 from bot.domain.registrations import Registration
 from bot.domain.status import Status
 from bot.domain.users import User
 from bot.services.assessments import decide
+from bot.services.errors import ServiceError
 from bot.services.groups import group_name
 from bot.services.ports import Notifier, UnitOfWork
 from bot.services.scope import OFFICER_ROLES, check_area, refuse
+
+MSG_UNIT_NOT_CONFIRMED = N_("🏫 The commune has not confirmed this unit is real yet.")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ async def recognise_group(
     """Recognise one of the commune's groups by `decision` (its number and day kept, the
     group told both); a group of another commune (a forged id) is refused and written down."""
     line = await group_line(uow, actor, commune_code, registration_id, now)
+    if line.unit_confirmed is False:  # a unit is recognised once known to be real
+        raise ServiceError(MSG_UNIT_NOT_CONFIRMED)
     await decide(
         uow, notifier, actor, line.registration.id, Status.RECOGNISED, now, decision=decision
     )
