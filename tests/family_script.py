@@ -56,6 +56,20 @@ def screen_text(message: JsonDict) -> str:
     return "\n".join([text, *labels(message)])
 
 
+def seen(message: JsonDict) -> tuple[int, str]:
+    """What the family saw of a screen, to tell when the bot has answered."""
+    return int(message["message_id"]), screen_text(message)
+
+
+def moved_on(before: tuple[int, str], message: JsonDict) -> bool:
+    """Whether `message` is the bot's answer to what was `before` on screen: a new message,
+    or the same one changed. Not the same one with its buttons just taken away: the next
+    window is on its way in a message of its own."""
+    if int(message["message_id"]) != before[0]:
+        return True
+    return bool(labels(message)) and seen(message) != before
+
+
 def step_for(message: JsonDict) -> Step:
     shown = screen_text(message)
     found = next((step for step in STEPS if step.prompt in shown), None)
