@@ -100,10 +100,12 @@ class SqliteFsmStorage(BaseStorage):
         # SQLAlchemy's own SQLite DateTime text form (naive UTC), so the ORM reads it too.
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
         row = {"key": built, "state": None, "data": EMPTY, "now": now, column: value}
-        with self._db:  # one transaction: the upsert and, if the row emptied, its removal
-            self._db.execute("BEGIN IMMEDIATE")
+        if value not in (None, EMPTY):  # one statement, its own transaction: half the cost
             self._db.execute(_UPSERT.format(column=column), row)
-            if value in (None, EMPTY):
+        else:
+            with self._db:  # one transaction: the upsert and, if the row emptied, its removal
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(_UPSERT.format(column=column), row)
                 self._db.execute(_FORGET_EMPTY, (built,))
         if known is not None:
             state, data = known

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -129,24 +130,29 @@ class RegistrationRow(Base):
     )
 
     def to_domain(self) -> Registration:
-        return Registration(
-            id=self.id,
-            household_id=self.household_id,
-            area_code=self.area_code,
-            subject=self.subject,
-            title=self.title,
-            year=self.year,
-            status=Status(self.status),
-            commitments=tuple(json.loads(self.commitments or "[]")),
-            criteria_set_id=self.criteria_set_id,
-            answers=json.loads(self.answers or "{}"),
-            total=self.total,
-            passed=self.passed,
-            pledged_on=self.pledged_on,
-            recorded_by=self.recorded_by,
-            assessed_by=self.assessed_by,
-            events=tuple(e.to_domain() for e in self.events),
-        )
+        return registration_from(self, tuple(e.to_domain() for e in self.events))
+
+
+def registration_from(row: Any, events: tuple[StatusEvent, ...]) -> Registration:
+    """A registration from a `RegistrationRow` or a result row with the same column names."""
+    return Registration(
+        id=row.id,
+        household_id=row.household_id,
+        area_code=row.area_code,
+        subject=row.subject,
+        title=row.title,
+        year=row.year,
+        status=Status(row.status),
+        commitments=tuple(json.loads(row.commitments or "[]")),
+        criteria_set_id=row.criteria_set_id,
+        answers=json.loads(row.answers or "{}"),
+        total=row.total,
+        passed=row.passed,
+        pledged_on=row.pledged_on,
+        recorded_by=row.recorded_by,
+        assessed_by=row.assessed_by,
+        events=events,
+    )
 
 
 class RegistrationEventRow(Base):

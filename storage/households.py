@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from bot.domain.audit import AuditEntry
 from bot.domain.deadlines import Deadlines
 from bot.domain.households import Household, HouseholdForm, Member
-from bot.domain.registrations import JsonAnswer, Registration
+from bot.domain.registrations import JsonAnswer, Registration, StatusEvent
 from bot.domain.roster import ExistingHousehold, RosterRow
 from bot.domain.status import Status
 from bot.domain.text import search_key
+from storage.db import EVERYTHING, read_cache
 from storage.household_models import (
     AssessmentWindowRow,
     AuditRow,
@@ -26,6 +29,7 @@ from storage.household_models import (
     MemberRow,
     RegistrationEventRow,
     RegistrationRow,
+    registration_from,
 )
 
 
@@ -234,6 +238,69 @@ def _roster_values(code: str, row: RosterRow, now: datetime) -> dict[str, Any]:
     }
 
 
+_REGISTRATIONS: Table = RegistrationRow.__table__  # type: ignore[assignment]
+_EVENTS: Table = RegistrationEventRow.__table__  # type: ignore[assignment]
+_ACCOUNTS: Table = HouseholdAccountRow.__table__  # type: ignore[assignment]
+
+
+def _registration_query() -> Any:
+    """A registration and its history, one row per status event, in Core: the hot path reads
+    one per answer, and through the ORM that costs half as much again (the callers flush
+    first, as the ORM would). Built once: making a statement costs about as much as running
+    it."""
+    events = _EVENTS.c
+    return (
+        select(
+            _REGISTRATIONS,
+            events.status.label("event_status"),
+            events.at.label("event_at"),
+            events.comment.label("event_comment"),
+        )
+        .outerjoin(_EVENTS, events.registration_id == _REGISTRATIONS.c.id)
+        .where(_REGISTRATIONS.c.id == bindparam("id"))
+        .order_by(events.id)
+    )
+
+
+def _registration_of(rows: Sequence[Any]) -> Registration | None:
+    """The registration in the rows of `_registration_query` (None when there are none)."""
+    if not rows:
+        return None
+    events = tuple(
+        StatusEvent(Status(row.event_status), row.event_at, row.event_comment)
+        for row in rows
+        if row.event_status is not None
+    )
+    return registration_from(rows[0], events)
+
+
+_REGISTRATION = _registration_query()
+_OWN_REGISTRATION = (
+    _registration_query()
+    .add_columns(_HOUSEHOLDS.c.hamlet_code)
+    .join(_HOUSEHOLDS, _HOUSEHOLDS.c.id == _REGISTRATIONS.c.household_id)
+    .join(_ACCOUNTS, _ACCOUNTS.c.household_id == _HOUSEHOLDS.c.id)
+    .where(_ACCOUNTS.c.user_id == bindparam("user_id"))
+)
+
+
+def _update_loaded(session: AsyncSession, registration_id: int, **values: Any) -> None:
+    """After a Core UPDATE, what the ORM's own would do: a row loaded in this session takes
+    the new values."""
+    loaded = session.identity_map.get(identity_key(RegistrationRow, registration_id))
+    if loaded is None:
+        return
+    for name, value in values.items():
+        set_committed_value(loaded, name, value)
+
+
+_SAVE_ANSWERS = (
+    update(_REGISTRATIONS)
+    .where(_REGISTRATIONS.c.id == bindparam("registration_id"))
+    .values(criteria_set_id=bindparam("set_id"), answers=bindparam("answers"))
+)
+
+
 class SqlRegistrationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -267,16 +334,18 @@ class SqlRegistrationRepository:
         return row.to_domain()
 
     async def get(self, registration_id: int) -> Registration | None:
-        # populate_existing: a status set earlier in this unit of work added an event row.
-        # The history is joined in: one query instead of two on this hot path.
-        rows = await self._session.scalars(
-            select(RegistrationRow)
-            .where(RegistrationRow.id == registration_id)
-            .options(joinedload(RegistrationRow.events))
-            .execution_options(populate_existing=True)
-        )
-        row = rows.unique().one_or_none()
-        return row.to_domain() if row else None
+        await self._session.flush()
+        rows = (await self._session.execute(_REGISTRATION, {"id": registration_id})).all()
+        return _registration_of(rows)
+
+    async def own(self, registration_id: int, user_id: int) -> tuple[str, Registration] | None:
+        """The registration with its household's hamlet, when it is the household the user's
+        account is linked to; else None. One query for the check every answer makes."""
+        params = {"id": registration_id, "user_id": user_id}
+        await self._session.flush()
+        rows = (await self._session.execute(_OWN_REGISTRATION, params)).all()
+        registration = _registration_of(rows)
+        return (rows[0].hamlet_code, registration) if registration else None
 
     async def find(
         self, household_id: int, subject: str, title: str, year: int
@@ -319,10 +388,12 @@ class SqlRegistrationRepository:
     async def save_answers(
         self, registration_id: int, criteria_set_id: int, answers: Mapping[str, JsonAnswer]
     ) -> None:
-        await self._session.execute(
-            update(RegistrationRow)
-            .where(RegistrationRow.id == registration_id)
-            .values(criteria_set_id=criteria_set_id, answers=json.dumps(dict(answers)))
+        # A Core UPDATE: a third of the ORM's cost, once per answer.
+        text = json.dumps(dict(answers))
+        params = {"registration_id": registration_id, "set_id": criteria_set_id, "answers": text}
+        await self._session.execute(_SAVE_ANSWERS, params)
+        _update_loaded(
+            self._session, registration_id, criteria_set_id=criteria_set_id, answers=text
         )
 
     async def set_status(
@@ -357,7 +428,18 @@ class SqlRegistrationRepository:
 
     async def deadlines(self, area_codes: list[str], title: str, year: int) -> Deadlines:
         """The deadlines of the most specific of `area_codes` (listed from the top down) that
-        has any; none set: no limits."""
+        has any; none set: no limits.
+
+        Each answer checks them: they go through the read cache, which keeps values only
+        for SQLite, served by one process (storage/db.py); with PostgreSQL's several workers
+        every read goes to the database. `set_deadlines`, their one writer, forgets them all
+        (a commune's change reaches its hamlets' paths)."""
+        key = (tuple(area_codes), title, year)
+        load = partial(self._deadlines, area_codes, title, year)
+        found = await read_cache(self._session, "deadlines").through(self._session, key, load)
+        return found or Deadlines()
+
+    async def _deadlines(self, area_codes: list[str], title: str, year: int) -> Deadlines:
         rows = {
             row.area_code: row
             for row in await self._session.scalars(
@@ -376,6 +458,8 @@ class SqlRegistrationRepository:
     async def set_deadlines(
         self, area_code: str, title: str, year: int, deadlines: Deadlines
     ) -> None:
+        # Every cached path through this area (its hamlets') may change: forget them all.
+        read_cache(self._session, "deadlines").written(self._session, EVERYTHING)
         row = await self._session.get(AssessmentWindowRow, (area_code, title, year))
         if row is None:
             row = AssessmentWindowRow(area_code=area_code, title=title, year=year)
