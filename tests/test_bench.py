@@ -10,7 +10,7 @@ from bot.domain.hamlets import PAGE_SIZE
 from bot.domain.status import Status
 from storage.db import create_engine, create_session_factory
 from storage.uow import SqlUnitOfWork
-from tests.bench import broadcast, hamlet
+from tests.bench import broadcast, hamlet, memory
 from tests.bench.registration import FIRST_USER_ID, JSON_KEYS, bench_registration, report
 
 USERS = 3
@@ -59,3 +59,19 @@ async def test_the_broadcast_benchmark_delivers_once_to_everyone_while_users_tal
     assert (last["duplicates"], last["lost"], last["sent"]) == (0, 0, 120)
     assert last["interactive_n"] > 0
     assert last["refused_429"] >= last["refused_random"] > 0  # the injected faults did fire
+
+
+async def test_the_memory_benchmark_holds_every_user_mid_dialog_in_little_state(
+    redis_url: str | None, tmp_path: Path
+) -> None:
+    figures = await memory.bench_memory(50, redis_url=redis_url, folder=tmp_path)
+    last = json.loads(memory.report({figures["backend"]: figures})[-1])
+
+    assert set(memory.JSON_KEYS) <= set(last)
+    assert (last["users"], figures["users_with_state"]) == (50, 50 + memory.WARM_USERS)
+    assert figures["state_keys_per_user"] >= 2  # a dialog stack and a context at least
+    assert 0 < figures["state_bytes_per_user"] < memory.REDIS_TARGET_BYTES
+    assert min(last["rss_mb"], last["rss_baseline_mb"]) > 0
+    if redis_url:
+        assert 0 < last["redis_bytes_per_user"] < last["redis_target_bytes"]
+        assert figures["claim_keys_per_user"] == 8  # one per update: each had its own id
