@@ -17,6 +17,7 @@ from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.households import HouseholdForm, campaign_year, member_subject
+from bot.domain.status import Status
 from bot.domain.users import User as User_
 from bot.services import groups as gr
 from bot.services.errors import NotAllowed
@@ -385,3 +386,30 @@ async def test_families_are_found_in_ones_own_commune_only_and_never_once_forgot
             await find_families(uow, actor, "C2", "tran", 10, now=NOW)
     [refused] = [e for e in await audit_entries(chat.session_factory) if e["action"] == "refused"]
     assert (refused["actor_id"], refused["attempted"]) == (AN.id, "find_families")
+
+
+async def test_a_clan_of_last_year_registers_again_from_its_card(chat: Family) -> None:
+    ids = chat.households  # type: ignore[attr-defined]
+    async with chat.session_factory() as session:
+        uow = SqlUnitOfWork(session)
+        actor = await uow.users.get(AN.id)
+        assert actor is not None
+        made = await gr.register_clan(
+            uow, actor, CLAN, "C1", [ids["an"], ids["binh"]], year=YEAR - 1, now=NOW
+        )
+    await to_groups(chat)
+    card = await chat.click("👥 Họ Trần Văn - chi 2")
+    assert f"📋 {YEAR}: not registered for this year" in (card.text or "")
+    assert "📋 Self-assessment" not in buttons(card)
+
+    again = await chat.click(f"📝 Register for {YEAR}")
+
+    assert "registered, not self-assessed yet" in (again.text or "")
+    assert "📋 Self-assessment" in buttons(again)
+    assert "Families: 1 confirmed of 2 listed" in (again.text or "")  # the families carried over
+    async with chat.session_factory() as session:
+        found = await SqlUnitOfWork(session).group_registrations.find(
+            made.clan.subject, "dong_ho", YEAR
+        )
+    assert found is not None
+    assert found.status == Status.REGISTERED

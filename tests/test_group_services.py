@@ -506,3 +506,26 @@ async def test_the_units_representative_is_told_once_when_the_commune_confirms_i
         (DAVE, "en", gr.MSG_UNIT_CONFIRMED, {"name": "Trường Tiểu học Đông Hòa"})
     ]
     assert len(await audit(areas, "unit_confirmed")) == 1
+
+
+async def test_only_the_representative_registers_a_clan_again_and_once_a_year(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    registered, _ = await clan_of_three(areas)
+    ref = group_of(registered.clan.subject)
+    assert ref is not None
+    await areas.users.set_consent(BOB, 1, NOW)  # a member family's, not the representative
+    bob = await user(areas, BOB)
+
+    with pytest.raises(NotAllowed):  # a forged id from someone else's card
+        await gr.register_again(areas, bob, ref, year=YEAR + 1, now=LATER)
+    alice = await user(areas, ALICE)
+    first = await gr.register_again(areas, alice, ref, year=YEAR + 1, now=LATER)
+    second = await gr.register_again(areas, alice, ref, year=YEAR + 1, now=LATER)
+    this_year = await gr.register_again(areas, alice, ref, year=YEAR, now=LATER)
+
+    assert first.id == second.id != this_year.id
+    assert this_year.id == registered.registration.id  # already registered: nothing new
+    assert (first.title, first.year, first.area_code) == ("dong_ho", YEAR + 1, "C1")
+    assert [e["actor_id"] for e in await audit(areas, "group_registered_again")] == [ALICE]
+    assert [e["actor_id"] for e in await audit(areas, "refused")] == [BOB]

@@ -96,6 +96,29 @@ async def register_clan(
     return ClanRegistered(clan, registration, asked, in_other, outside)
 
 
+async def register_again(
+    uow: UnitOfWork, actor: User, ref: GroupRef, *, year: int, now: datetime
+) -> Registration:
+    """The representative registers their clan or unit for another year: the movement runs
+    year by year, and the clan's families and the unit's confirmation carry over. Once a
+    year; someone else's group (a forged id) is refused and written down."""
+    check_consent(actor)
+    group = await _clan_or_unit(uow, ref)
+    if group is None or group.representative_id != actor.id:
+        raise await refuse(uow, actor.id, "register_again", now, None, MSG_NOT_FOR_GROUP)
+    title = GROUP_TITLE[ref.kind].value
+    found = await uow.group_registrations.find(group.subject, title, year)
+    if found is not None:
+        return found
+    registration = await uow.group_registrations.add(
+        group.subject, group.commune_code, title, year, now
+    )
+    details = {"subject": group.subject, "year": year}
+    await uow.audit.record("group_registered_again", None, details, now, actor_id=actor.id)
+    await uow.commit()
+    return registration
+
+
 async def pending_clan(uow: UnitOfWork, user_id: int) -> Clan | None:
     """The clan the user's household is asked to join and has not confirmed yet."""
     household = await uow.households.of_user(user_id)

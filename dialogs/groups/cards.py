@@ -9,12 +9,24 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 
+from bot.domain.groups import GroupKind, GroupRef
 from bot.services.group_roster import GroupCard, clan_card, unit_card
+from bot.services.groups import register_again
 from dialogs.groups.common import MainMenu, kind_label, status_text
 from dialogs.groups.menu import CLAN, UNIT
 from dialogs.hamlet.common import shown_number
 from dialogs.states import AssessmentSG, GroupsSG
-from dialogs.widgets import I18nFormat, Label, UnexpectedText, current_user_id, now, this_year
+from dialogs.widgets import (
+    I18nFormat,
+    Label,
+    UnexpectedText,
+    acting_user,
+    attempt,
+    current_user_id,
+    now,
+    this_year,
+    uow_of,
+)
 
 REGISTRATION = "_registration"  # dialog_data: the open card's registration for this year
 
@@ -28,6 +40,7 @@ def _card(manager: DialogManager, card: GroupCard) -> dict[str, Any]:
         "year": this_year(manager),
         "status": status_text(manager, card.registration),
         "registered": card.registration is not None,
+        "unregistered": card.registration is None,
     }
 
 
@@ -69,9 +82,28 @@ async def on_assess(_: CallbackQuery, __: Button, manager: DialogManager) -> Non
         await manager.start(AssessmentSG.question, data={"registration": registration})
 
 
+async def on_register_again(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
+    """A clan or unit of an earlier year registers for this one."""
+    on_clan = manager.current_context().state == GroupsSG.clan
+    kind, key = (GroupKind.CLAN, CLAN) if on_clan else (GroupKind.UNIT, UNIT)
+    ref = GroupRef(kind, str(manager.dialog_data.get(key) or 0))
+    year = this_year(manager)
+    await attempt(
+        manager,
+        callback,
+        register_again(uow_of(manager), acting_user(manager), ref, year=year, now=now()),
+    )
+
+
 def _buttons() -> Column:
     return Column(
         Button(Label("📋 Self-assessment"), id="assess", on_click=on_assess, when="registered"),
+        Button(
+            Label("📝 Register for {year}"),
+            id="again",
+            on_click=on_register_again,
+            when="unregistered",
+        ),
         SwitchTo(Label("◀️ Back"), id="back", state=GroupsSG.menu),
         MainMenu(),
     )
