@@ -529,3 +529,33 @@ async def test_only_the_representative_registers_a_clan_again_and_once_a_year(
     assert (first.title, first.year, first.area_code) == ("dong_ho", YEAR + 1, "C1")
     assert [e["actor_id"] for e in await audit(areas, "group_registered_again")] == [ALICE]
     assert [e["actor_id"] for e in await audit(areas, "refused")] == [BOB]
+
+
+async def test_the_hamlet_head_says_yes_for_a_family_without_telegram(
+    areas: SqlUnitOfWork,  # noqa: F811
+) -> None:
+    registered, homes = await clan_of_three(areas)  # An's own, Bình's (H2), Cúc's (H1)
+    offline = await family(areas, "Dương", "+84912000009")  # H1, no Telegram account
+    await areas.clans.add_member(registered.clan.id, offline, NOW, confirmed=False)
+    await areas.commit()
+    notifier = RecordingNotifier()
+    head_h1, head_h2 = await user(areas, HEAD_H1), await user(areas, HEAD_H2)
+
+    with pytest.raises(NotAllowed):  # another hamlet's head
+        await gr.confirm_clan_for(areas, head_h2, offline, LATER, notifier)
+    with pytest.raises(ServiceError) as on_telegram:  # Cúc answers on her own phone
+        await gr.confirm_clan_for(areas, head_h1, homes[2], LATER, notifier)
+    assert on_telegram.value.msgid == gr.MSG_ON_TELEGRAM
+    clan = await gr.confirm_clan_for(areas, head_h1, offline, LATER, notifier)
+    with pytest.raises(ServiceError) as again:
+        await gr.confirm_clan_for(areas, head_h1, offline, LATER, notifier)
+
+    assert clan.id == registered.clan.id
+    assert again.value.msgid == gr.MSG_NOT_ASKED
+    membership = await areas.clans.membership(offline)
+    assert membership is not None
+    assert membership.confirmed
+    assert [(to, msgid) for to, _, msgid, _ in notifier.sent] == [(ALICE, gr.MSG_FAMILY_JOINED)]
+    [entry] = await audit(areas, "clan_confirmed")
+    assert (entry["actor_id"], entry["for_family"]) == (HEAD_H1, True)
+    assert [e["attempted"] for e in await audit(areas, "refused")] == ["confirm_clan_for"]

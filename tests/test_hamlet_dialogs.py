@@ -28,6 +28,7 @@ from bot.domain.users import User as User_
 from bot.reports.hamlet_xlsx import HEADERS
 from bot.services.areas import import_areas
 from bot.services.assessments import save_answer, submit_assessment
+from bot.services.groups import register_clan
 from bot.services.hamlets import register_by_proxy
 from bot.services.households import record_consent, register_household
 from storage.outbox_models import OutboxRow
@@ -292,6 +293,31 @@ async def test_a_card_shows_the_household_and_its_history(hamlet: Hamlet) -> Non
     assert f"Not registered for {hamlet.year} yet." in old
     assert f"Learning family {hamlet.year - 1}" in old
     assert "Telegram accounts linked: 1" in old
+
+
+async def test_the_head_says_yes_to_a_clan_for_a_family_without_telegram(
+    hamlet: Hamlet,
+) -> None:
+    async with hamlet.factory() as session:
+        uow = SqlUnitOfWork(session)
+        an = await uow.users.get(AN)
+        assert an is not None
+        family_ids = [hamlet.households["an"], hamlet.households["dung"]]
+        await register_clan(uow, an, "Họ Phạm", "C1", family_ids, year=hamlet.year, now=_now())
+    await hamlet.open()
+    await hamlet.chat.click("🏠 Households")
+    card = await hamlet.chat.click("Phạm Thị Dung")
+    assert "👥 The family says it is in Họ Phạm" in buttons(card)
+
+    after = await hamlet.chat.click("👥 The family says it is in Họ Phạm")
+
+    assert "👥 The family says it is in Họ Phạm" not in buttons(after)
+    assert "Household of <b>Phạm Thị Dung</b>" in (after.text or "")
+    assert hamlet.sent_to(AN)[-1] == "✅ The family of Phạm Thị Dung confirmed it is in Họ Phạm."
+    async with hamlet.factory() as session:
+        membership = await SqlUnitOfWork(session).clans.membership(hamlet.households["dung"])
+    assert membership is not None
+    assert membership.confirmed
 
 
 async def test_register_a_family_opens_the_assisted_registration(hamlet: Hamlet) -> None:

@@ -35,13 +35,22 @@ from bot.services.errors import NotAllowed, ServiceError
 from bot.services.hamlets import tell_users
 from bot.services.households import own_household
 from bot.services.ports import Notifier, UnitOfWork
-from bot.services.scope import HEAD_ROLES, OFFICER_ROLES, check_hamlet, oversees_area, refuse
+from bot.services.scope import (
+    HEAD_ROLES,
+    OFFICER_ROLES,
+    check_hamlet,
+    household_in_scope,
+    oversees_area,
+    refuse,
+)
 
 MSG_CONSENT_FIRST = N_("Please agree to how the bot keeps data first (press /start).")
 MSG_NOT_A_COMMUNE = N_("Please choose a commune.")
 MSG_NO_SUCH_GROUP = N_("This clan or unit no longer exists.")
 MSG_NOT_INVITED = N_("Your family is not asked to join this clan.")
 MSG_NOT_IN_CLAN = N_("Your family is not in a clan.")
+MSG_NOT_ASKED = N_("No clan is waiting for this family's answer.")
+MSG_ON_TELEGRAM = N_("This family is on Telegram: it answers the clan on its own phone.")
 MSG_STAFF_RANGE = N_("Please type a number of people from {minimum} to {maximum}")
 MSG_UNKNOWN_UNIT_KIND = N_("Please choose what kind of unit it is.")
 MSG_NO_SUCH_UNIT = N_("No unit has this code. Please check it with the unit.")
@@ -122,10 +131,39 @@ async def register_again(
 async def pending_clan(uow: UnitOfWork, user_id: int) -> Clan | None:
     """The clan the user's household is asked to join and has not confirmed yet."""
     household = await uow.households.of_user(user_id)
-    membership = await uow.clans.membership(household.id) if household else None
+    return await clan_asking(uow, household.id) if household else None
+
+
+async def clan_asking(uow: UnitOfWork, household_id: int) -> Clan | None:
+    """The clan the household is asked to join and has not confirmed yet."""
+    membership = await uow.clans.membership(household_id)
     if membership is None or membership.confirmed:
         return None
     return await uow.clans.get(membership.clan_id)
+
+
+async def confirm_clan_for(
+    uow: UnitOfWork,
+    head: User,
+    household_id: int,
+    now: datetime,
+    notifier: Notifier | None = None,
+) -> Clan:
+    """The hamlet head confirms, for a family without Telegram that told them so, that it is
+    in the clan asking it (a family with Telegram answers on its own phone). The
+    representative is told."""
+    household = await household_in_scope(uow, head, household_id, "confirm_clan_for", now)
+    clan = await clan_asking(uow, household_id)
+    if clan is None:
+        raise ServiceError(MSG_NOT_ASKED)
+    if await uow.households.accounts(household_id):
+        raise ServiceError(MSG_ON_TELEGRAM)
+    await uow.clans.confirm(household_id, now)
+    details = {"clan": clan.id, "for_family": True}
+    await uow.audit.record("clan_confirmed", household_id, details, now, actor_id=head.id)
+    await uow.commit()
+    await _tell_representative(uow, notifier, clan, head.id, MSG_FAMILY_JOINED, household, now)
+    return clan
 
 
 async def confirm_clan(

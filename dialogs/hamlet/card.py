@@ -13,11 +13,21 @@ from bot.domain.households import HOUSEHOLD_SUBJECT
 from bot.domain.registrations import Registration
 from bot.domain.status import Status
 from bot.i18n import N_
+from bot.services.groups import clan_asking, confirm_clan_for
 from bot.services.hamlets import GIA_DINH, Card, household_card
 from dialogs.hamlet.common import BackTo, Note, pop_note
 from dialogs.states import AssessmentSG, HamletSG
 from dialogs.summaries import STATUS_STEPS, TITLE_NAMES, Writer, writer_for
-from dialogs.widgets import Label, UnexpectedText, acting_user, now, this_year
+from dialogs.widgets import (
+    Label,
+    UnexpectedText,
+    acting_user,
+    attempt,
+    notifier,
+    now,
+    this_year,
+    uow_of,
+)
 
 LOADED_CARD = "hamlet_card"  # middleware data: the card loaded by this update's handler
 
@@ -40,10 +50,13 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     current = card.current(GIA_DINH, year)
     dialog_manager.dialog_data["registration"] = current.id if current else None
     status = current.status if current else None
+    asking = await clan_asking(dialog_manager.middleware_data["uow"], card.household.id)
     return {
         "text": card_text(writer_for(dialog_manager), card, year),
         "to_verify": status == Status.SELF_ASSESSED,
         "to_fill_in": current is not None and current.can_answer,
+        # A family without Telegram cannot tap "yes" to the clan asking it: its head may.
+        "clan": asking.name if asking is not None and not card.accounts else "",
         **pop_note(dialog_manager),
     }
 
@@ -102,6 +115,15 @@ async def on_fill_in(_: CallbackQuery, __: Button, manager: DialogManager) -> No
         await manager.start(AssessmentSG.question, data={"registration": int(registration)})
 
 
+async def on_confirm_clan(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
+    household_id = int(manager.dialog_data["household"])
+    confirm = confirm_clan_for(
+        uow_of(manager), acting_user(manager), household_id, now(), notifier(manager)
+    )
+    if await attempt(manager, callback, confirm):
+        manager.middleware_data.pop(LOADED_CARD, None)
+
+
 async def on_check(_: CallbackQuery, __: Button, manager: DialogManager) -> None:
     manager.dialog_data["verify_back"] = "card"
     await manager.switch_to(HamletSG.verify_card)
@@ -123,6 +145,12 @@ def card_window() -> Window:
                 id="fill_in",
                 on_click=on_fill_in,
                 when="to_fill_in",
+            ),
+            Button(
+                Label("👥 The family says it is in {clan}"),
+                id="clan_yes",
+                on_click=on_confirm_clan,
+                when="clan",
             ),
             BackTo(HamletSG.households),
         ),
