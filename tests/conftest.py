@@ -150,6 +150,11 @@ async def migrated_url(database_kind: str, tmp_path: Path, sqlite_template: Path
         target = tmp_path / "test.db"
         shutil.copyfile(sqlite_template, target)
         return f"sqlite+aiosqlite:///{target}"
+    return await fresh_postgres()
+
+
+async def fresh_postgres() -> str:
+    """The PostgreSQL test database at the head revision with no rows."""
     assert PG_URL is not None
     if _POSTGRES["migrated"]:
         await truncate_postgres(PG_URL)

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any, NoReturn, TypeVar
 import aiohttp
 import pytest
 
+from tests.conftest import PG_URL, REDIS_URL, fresh_postgres, reset_redis
 from tests.fake_bot_api import NOT_MODIFIED, FakeBotAPI
 
 JsonDict = dict[str, Any]
@@ -183,6 +185,9 @@ class Harness:
         self.processes: list[BotProcess] = []
         self.seen_at: list[float] = []  # when each recorded request was first observed
         self.since = 0
+        # 0: one `hoctap run` polling; N: `hoctap run --workers N` behind the webhook, which
+        # the user's updates are posted to as Telegram would.
+        self.workers = 0
 
     def env(self) -> dict[str, str]:
         return clean_env(BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=self.api.base_url, **self.settings)
@@ -196,8 +201,16 @@ class Harness:
         """Start `hoctap run` (with `options`); it is stopped at the end of the test whatever
         happens."""
         name = f"run{len(self.processes)}"
+        if self.workers:
+            options = ("--workers", str(self.workers), *options)
         process = await spawn(["run", *options], self.env(), self.workdir, name)
         self.processes.append(process)
+        if self.workers:
+
+            def listening(_: object) -> bool | None:
+                return process.stderr().count("webhook server on") >= self.workers or None
+
+            await self.wait_for(listening, f"{self.workers} workers listening")
         return process
 
     async def run_cli(self, *args: str) -> tuple[int, str]:
@@ -263,13 +276,31 @@ class Harness:
     # --- a user's actions ---------------------------------------------------------------------
 
     def send(self, text: str, user: JsonDict = AN) -> None:
-        self.since = len(self.api.requests)
-        self.api.queue_update(message_update(text, user))
+        self.deliver(message_update(text, user))
 
     def click(self, on: str, label: str, user: JsonDict = AN) -> None:
         """Press `label` under the newest bot message that shows `on`."""
+        self.deliver(callback_update(self.showing(on, user["id"]), label, user))
+
+    def deliver(self, update: JsonDict) -> None:
+        """Hand the update to the bot: queued for its next poll, or posted to its webhook
+        (and accepted) before this returns, so a user's updates arrive in order."""
         self.since = len(self.api.requests)
-        self.api.queue_update(callback_update(self.showing(on, user["id"]), label, user))
+        if not self.workers:
+            self.api.queue_update(update)
+            return
+        body = json.dumps(update | {"update_id": next(_update_ids)}).encode()
+        port = self.settings["WEBHOOK_PORT"]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/telegram",
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Telegram-Bot-Api-Secret-Token": self.settings["WEBHOOK_SECRET"],
+            },
+        )
+        with urllib.request.urlopen(request, timeout=WAIT_TIMEOUT) as answer:
+            assert answer.status == 200
 
     def showing(self, fragment: str, chat: int) -> JsonDict:
         """The newest message in `chat` whose current text contains `fragment`."""
@@ -322,6 +353,26 @@ async def harness(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Harness
         await harness.close()
 
 
+@pytest.fixture(params=["one process", "two workers"])
+async def any_harness(request: pytest.FixtureRequest, harness: Harness) -> Harness:
+    """The bot as one polling process, and as two webhook workers on PostgreSQL and Redis
+    (required in CI): what a user sees must not depend on which."""
+    if request.param == "two workers":
+        if PG_URL is None or REDIS_URL is None:
+            pytest.skip("two workers need HOCTAP_TEST_DATABASE_URL and HOCTAP_TEST_REDIS_URL")
+        await reset_redis(REDIS_URL)
+        harness.workers = 2
+        harness.settings |= {
+            "DATABASE_URL": await fresh_postgres(),
+            "REDIS_URL": REDIS_URL,
+            "WEBHOOK_URL": "https://example.invalid/telegram",
+            "WEBHOOK_HOST": "127.0.0.1",
+            "WEBHOOK_PORT": str(free_port()),
+            "WEBHOOK_SECRET": "tw0workers",
+        }
+    return harness
+
+
 def commands_calls(requests: list[JsonDict], scope: JsonDict) -> dict[str, JsonDict]:
     """setMyCommands calls for `scope` by language_code ("" for the default list)."""
     return {
@@ -370,7 +421,8 @@ async def test_startup_deletes_the_webhook_and_sets_commands_per_language(
 # --- 2. the journey ---------------------------------------------------------------------------
 
 
-async def test_start_then_switching_to_english_edits_the_menu(harness: Harness) -> None:
+async def test_start_then_switching_to_english_edits_the_menu(any_harness: Harness) -> None:
+    harness = any_harness
     await harness.start()
     harness.send("/start")
     menu = await harness.reply("sendMessage", "Menu chính")
@@ -400,8 +452,9 @@ async def test_start_then_switching_to_english_edits_the_menu(harness: Harness) 
     ],
 )
 async def test_an_edit_telegram_refuses_is_handled_without_an_error(
-    harness: Harness, refusal: str, shown_by: str | None
+    any_harness: Harness, refusal: str, shown_by: str | None
 ) -> None:
+    harness = any_harness
     await harness.start()
     harness.send("/language")
     await harness.reply("sendMessage", "Chọn ngôn ngữ")
