@@ -595,9 +595,11 @@ async def test_webhook_mode_accepts_only_updates_with_the_secret(harness: Harnes
 # --- 6, 7. settings errors --------------------------------------------------------------------
 
 
-def run_cli_sync(workdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_cli_sync(
+    workdir: Path, env: dict[str, str], *options: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", "run", *options],
         cwd=workdir,
         env=env,
         capture_output=True,

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from tests.conftest import PG_URL, REDIS_URL
 from tests.test_e2e import (
     AN,
     TOKEN,
-    WAIT_TIMEOUT,
     Harness,
     JsonDict,
     _update_ids,
@@ -30,6 +28,7 @@ from tests.test_e2e import (
     harness,  # noqa: F401  (fixture)
     message_update,
     post_update,
+    run_cli_sync,
     sqlite_url,
 )
 
@@ -129,16 +128,7 @@ async def test_two_workers_share_each_users_dialog_and_survive_a_killed_one(
 
 def refusal(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     env = clean_env(BOT_TOKEN=TOKEN, **settings)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "run", "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=WAIT_TIMEOUT,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_cli_sync(tmp_path, env, "--workers", "2")
 
 
 def test_workers_need_a_webhook(tmp_path: Path) -> None:
