@@ -126,6 +126,28 @@ async def test_two_workers_share_each_users_dialog_and_survive_a_killed_one(
     assert "Traceback" not in cluster.log()
 
 
+@needs_cluster
+@on_postgres
+@pytest.mark.parametrize("redis_url", ["redis"], indirect=True)
+async def test_the_whole_cluster_restarts_mid_dialog_and_the_user_goes_on(
+    cluster: Cluster,
+) -> None:
+    """A deploy: SIGTERM to the parent stops both workers (each finishing its updates);
+    started again, a button pressed before the restart still works."""
+    await cluster.post(message_update("/language", AN))
+    await cluster.harness.reply("sendMessage", "Chọn ngôn ngữ")
+    prompt = cluster.harness.showing("Chọn ngôn ngữ", AN["id"])
+
+    assert await cluster.harness.bot.stop() == 0, cluster.log()
+    await cluster.harness.start("--workers", "2")
+    await cluster.until_logged(LISTENING, 2)
+    await cluster.post(callback_update(prompt, "🇬🇧 English", AN))
+
+    edited = await cluster.harness.reply("editMessageText", "Main menu")
+    assert edited["params"]["message_id"] == prompt["message_id"]
+    assert "Traceback" not in cluster.log()
+
+
 def refusal(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     env = clean_env(BOT_TOKEN=TOKEN, **settings)
     return run_cli_sync(tmp_path, env, "--workers", "2")
