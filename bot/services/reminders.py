@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.criteria_model import Title
 from bot.domain.deadlines import Deadlines
 from bot.domain.households import campaign_year
 from bot.domain.messages import N_
@@ -44,7 +43,6 @@ from bot.services.errors import ServiceError
 from bot.services.ports import Composer, UnitOfWork
 from bot.services.scope import check_area
 
-GIA_DINH = Title.GIA_DINH.value
 # Runs older than this cannot matter to what is due (an occurrence counts until its anchor).
 RUNS_LOOKBACK = timedelta(days=MAX_OFFSET + 2)
 

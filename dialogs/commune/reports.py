@@ -29,7 +29,6 @@ from dialogs.commune.common import area_code, title_of, year_of
 from dialogs.files import file_name
 from dialogs.hamlet.households import FILTER_LABELS
 from dialogs.numbers import WORDING
-from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import now, tell
 
 MSG_CHART = N_("📈 {place}, {year}: the share registered and recognised in each area.")
@@ -72,7 +71,7 @@ async def send_chart(reply: Reply, code: str | None, year: int, title: str = GIA
     png = await asyncio.to_thread(_drawing(reply, chart))  # the bot answers others meanwhile
     lines = [
         reply.text(MSG_CHART, {"place": chart.place, "year": str(year)}),
-        reply.text(MSG_TITLE, {"title": reply.text(TITLE_NAMES[title], html=False)}),
+        reply.text(MSG_TITLE, {"title": Title(title)}),
     ]
     if chart.areas > len(chart.bars):
         lines.append(reply.text(MSG_CUT, {"shown": len(chart.bars), "total": chart.areas}))

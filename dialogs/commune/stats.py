@@ -11,6 +11,7 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format
 
+from bot.domain.criteria_model import Title
 from bot.domain.messages import N_
 from bot.domain.stats import registrations_to_target
 from bot.i18n import fill
@@ -24,10 +25,10 @@ from dialogs.commune.common import (
     title_switch,
     year_of,
 )
-from dialogs.commune.reports import on_chart, on_export
+from dialogs.commune.reports import MSG_TITLE, on_chart, on_export
 from dialogs.numbers import WORDING, add_numbers, add_target, shown_share
 from dialogs.states import StatsSG
-from dialogs.summaries import TITLE_NAMES, Writer, writer_for
+from dialogs.summaries import Writer, writer_for
 from dialogs.widgets import Label, UnexpectedText, acting_user, now, tell, uow_of
 
 TRAIL = "_trail"  # dialog_data: the areas pressed on the way down, to go back up
@@ -64,8 +65,7 @@ async def get_stats(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
 def stats_text(lines: Writer, stats: AreaStats) -> str:
     """The whole /stats reply: numbers, target and gap, projection, the ranking."""
     lines.add(N_("📊 <b>{place}, {year}</b>"), place=stats.area.name, year=str(stats.year))
-    title = lines.i18n.gettext(TITLE_NAMES[stats.title], locale=lines.locale)
-    lines.add(N_("🏷 Title: {title}"), title=title)
+    lines.add(MSG_TITLE, title=Title(stats.title))
     add_numbers(lines, stats.numbers, stats.title)
     lines.lines.append("")
     add_target(lines, stats.target, stats.to_recognise, stats.title)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -39,12 +38,11 @@ from aiogram.types import Chat, Message, Update, User
 from tests.bench import registration
 from tests.conftest import migrate, reset_postgres, reset_redis
 from tests.fakes import recording_bot
+from tests.test_e2e import AREAS_CSV, free_port, message_update
 
 WEBHOOK_SECRET = "bench"
 READY_TIMEOUT = 60.0
 REPLY_TIMEOUT = 30.0
-AREAS_CSV = "code,name,level,parent_code\nP,Tỉnh Thử,province,\nC1,Xã Đông Hòa,commune,P\n"
-AREAS_CSV += "H1,Thôn Đông,hamlet,C1\nH2,Thôn Đoài,hamlet,C1\n"
 
 
 # --- 1. in process, SQLite ------------------------------------------------------------------
@@ -105,12 +103,6 @@ def cluster_urls() -> tuple[str, str] | None:
     )
     redis = os.environ.get("HOCTAP_BENCH_REDIS_URL") or os.environ.get("HOCTAP_TEST_REDIS_URL")
     return (database, redis) if database and redis else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def one_cluster(workers: int, families: int, rounds: int) -> dict[str, float]:
@@ -234,8 +226,6 @@ async def _register_all(api: Any, port: int, users: list[int]) -> float:
 
 
 def _start_update(user: dict[str, Any]) -> dict[str, Any]:
-    from tests.test_e2e import message_update
-
     return message_update("/start", user)
 
 
