@@ -35,6 +35,7 @@ from dialogs.commune.stats import stats_dialog
 from dialogs.commune.targets import targets_dialog
 from dialogs.consent import consent_dialog
 from dialogs.groups import clan_dialog, groups_dialog, unit_dialog
+from dialogs.guard import StaffDialogGuard
 from dialogs.hamlet import hamlet_dialog
 from dialogs.household import household_dialog
 from dialogs.language import language_dialog
@@ -86,6 +87,10 @@ def build_dispatcher(
     # dialogs' own lock (their stack, within that) can stay in this process.
     saving = SavingManagerFactory(message_manager or MessageManager(), MediaIdStorage())
     setup_dialogs(dp, dialog_manager_factory=saving, events_isolation=LocalEventIsolation())
+    # After setup_dialogs: it needs the window the update is for, which they have just loaded.
+    guard = StaffDialogGuard()
+    dp.callback_query.outer_middleware(guard)
+    dp.message.outer_middleware(guard)
     return dp
 
 

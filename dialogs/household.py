@@ -8,7 +8,7 @@ from typing import Any
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
-from aiogram_dialog.widgets.kbd import Cancel, Column, Select, Start, SwitchTo
+from aiogram_dialog.widgets.kbd import Cancel, Column, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.domain.areas import place_label
@@ -17,7 +17,9 @@ from bot.services.areas import area_path
 from bot.services.assessments import citizen_registration
 from bot.services.errors import ServiceError
 from bot.services.households import add_member, overview
+from dialogs.offered import OfferedSelect
 from dialogs.states import AssessmentSG, HouseholdSG, StatusSG
+from dialogs.summaries import MSG_NOT_REGISTERED
 from dialogs.widgets import (
     I18nFormat,
     Label,
@@ -32,21 +34,12 @@ from dialogs.widgets import (
 
 async def get_overview(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[str, Any]:
     found = await overview(uow, current_user_id(dialog_manager))
-    if found is None:
-        return {
-            "name": "",
-            "phone": "",
-            "code": "",
-            "place": "",
-            "members": "",
-            "has_members": False,
-            "has_adults": False,
-            "count": 0,
-            "children": 0,
-        }
+    if found is None:  # erased or unlinked from another phone while this window was open
+        return {"unregistered": True, "has_members": False, "has_adults": False}
     household, year = found.household, this_year(dialog_manager)
     members = "\n".join(f"• {m.name} ({m.birth_year})" for m in found.members)
     return {
+        "registered": True,
         "name": household.head_name or "",
         "phone": household.phone or "",
         "code": household.code,
@@ -108,18 +101,25 @@ def household_dialog() -> Dialog:
                 "👤 Head of household: {name}\n📱 Phone: {phone}\n📍 {place}\n"
                 "👨‍👩‍👧 Members: {count} · 🎒 school-age children: {children}\n\n"
                 "🔑 Household code: <b>{code}</b>\n"
-                "Other family members can follow the household on their phones with it."
+                "Other family members can follow the household on their phones with it.",
+                when="registered",
             ),
+            I18nFormat(MSG_NOT_REGISTERED, when="unregistered"),
             I18nFormat("\n<b>Members listed</b>:\n{members}", when="has_members"),
             Column(
-                SwitchTo(Label("➕ Add a member"), id="add", state=HouseholdSG.member_name),
+                SwitchTo(
+                    Label("➕ Add a member"),
+                    id="add",
+                    state=HouseholdSG.member_name,
+                    when="registered",
+                ),
                 SwitchTo(
                     Label("🎓 Learning citizen self-assessment"),
                     id="citizen",
                     state=HouseholdSG.citizen,
                     when="has_adults",
                 ),
-                Start(Label("📊 My status"), id="status", state=StatusSG.show),
+                Start(Label("📊 My status"), id="status", state=StatusSG.show, when="registered"),
                 Cancel(Label("🏠 Main menu")),
             ),
             UnexpectedText(),
@@ -151,7 +151,7 @@ def household_dialog() -> Dialog:
         Window(
             I18nFormat("🎓 Who self-assesses as a “Learning citizen”? (adults only)"),
             Column(
-                Select(
+                OfferedSelect(
                     Format("{item[1]}"),
                     id="member",
                     item_id_getter=lambda i: i[0],

@@ -40,6 +40,11 @@ class Writer:
         return "\n".join(self.lines)
 
 
+MSG_NOT_REGISTERED = N_(
+    "Your family is not registered yet. Press /start and choose “Register my family”."
+)
+
+
 def writer_for(manager: DialogManager) -> Writer:
     """Lines translated, filled and escaped for the user of this update: shown with Format,
     not I18nFormat."""
@@ -49,9 +54,7 @@ def writer_for(manager: DialogManager) -> Writer:
 
 def status_text(writer: Writer, overview: Overview | None, year: int) -> str:
     if overview is None:
-        writer.add(
-            N_("Your family is not registered yet. Press /start and choose “Register my family”.")
-        )
+        writer.add(MSG_NOT_REGISTERED)
         return writer.text()
     household, names = overview.household, {m.id: m.name or "" for m in overview.members}
     writer.add(N_("📊 <b>Where your family stands</b>"))

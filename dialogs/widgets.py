@@ -13,8 +13,7 @@ from aiogram.utils.i18n import I18n, gettext
 from aiogram_dialog.api.protocols import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Column, Select
-from aiogram_dialog.widgets.text import Format, Text
+from aiogram_dialog.widgets.text import Text
 
 from bot.criteria_files import shipped_criteria
 from bot.delivery.notifier import BotNotifier
@@ -141,22 +140,6 @@ async def bot_username(bot: Bot) -> str:
     """The bot's @username for t.me links (getMe, cached by aiogram)."""
     me = await bot.me()
     return me.username or "hoctap_bot"
-
-
-def Choices(  # noqa: N802 - reads as a widget
-    on_click: Any, when: WhenCondition = None, widget_id: str = "item"
-) -> Column:
-    """The getter's `items`, (id, label) pairs, a button each in one column."""
-    return Column(
-        Select(
-            Format("{item[1]}"),
-            id=widget_id,
-            item_id_getter=lambda item: item[0],
-            items="items",
-            on_click=on_click,
-        ),
-        when=when,
-    )
 
 
 async def attempt(

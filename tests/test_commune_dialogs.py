@@ -15,6 +15,7 @@ from bot.domain.status import Status
 from bot.domain.users import Role
 from bot.domain.users import User as User_
 from bot.services.households import free_code
+from dialogs.offered import MSG_NOT_OFFERED
 from storage.uow import SqlUnitOfWork
 from tests.support import audit_entries, grant, load_areas
 from tests.test_dialogs import AREAS, buttons
@@ -205,14 +206,13 @@ async def test_a_forged_tick_on_another_communes_household_is_refused(chat: Fami
     listed = await chat.send("/recognize")
     assert not any("Lê Xa" in b for b in buttons(listed))
     await forge(chat, f"chosen:{theirs}")  # the Multiselect's id, an item it never offered
-    await chat.click("🏅 Recognise the chosen")
-    await chat.send("125/QĐ-UBND")
-    await chat.click("📅 Today")
-    await chat.click("✅ Yes, recognise")
 
-    assert chat.errors()[-1] == "This household is outside your area."
+    assert chat.errors()[-1] == MSG_NOT_OFFERED
     refused = [e for e in await audit_entries(chat.session_factory) if e["action"] == "refused"]
-    assert refused[-1]["attempted"] == "recognise"
+    assert refused[-1]["attempted"] == "choose:chosen"
+    shown = buttons(chat.manager.last_message())  # the list again, nothing ticked
+    assert "🏅 Recognise the chosen" not in shown
+    assert not any("Lê Xa" in b for b in shown)
 
 
 # --- /audit, /whois, /heads -------------------------------------------------------------------

@@ -23,6 +23,7 @@ from bot.services import groups as gr
 from bot.services.errors import NotAllowed
 from bot.services.group_roster import find_families
 from bot.services.households import free_code
+from dialogs.offered import MSG_NOT_OFFERED
 from storage.uow import SqlUnitOfWork
 from tests.support import audit_entries, load_areas
 from tests.test_dialogs import AREAS, buttons
@@ -343,10 +344,10 @@ async def test_a_forged_card_of_someone_elses_clan_is_refused_and_written_down(
     )
     await chat.client.click(forged, InlineButtonTextLocator(re.escape(label)))
     shown = chat.manager.last_message()
-    assert chat.errors()[-1] == "Only the person who registered it, or the commune, may do this."
+    assert chat.errors()[-1] == MSG_NOT_OFFERED
     assert "Họ Lê" not in (shown.text or "")
     [refused] = [e for e in await audit_entries(chat.session_factory) if e["action"] == "refused"]
-    assert (refused["actor_id"], refused["attempted"]) == (AN.id, "clan_card")
+    assert (refused["actor_id"], refused["attempted"]) == (AN.id, "choose:group")
 
 
 async def test_without_a_commune_the_groups_menu_asks_for_one_first(chat: Family) -> None:

@@ -31,6 +31,7 @@ from bot.services.assessments import save_answer, submit_assessment
 from bot.services.groups import register_clan
 from bot.services.hamlets import register_by_proxy
 from bot.services.households import record_consent, register_household
+from dialogs.offered import MSG_NOT_OFFERED
 from storage.outbox_models import OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.test_dialogs import AREAS, buttons
@@ -551,11 +552,10 @@ async def test_a_forged_card_of_another_hamlet_is_refused_and_written_down(
     await hamlet.open()
     await hamlet.chat.click("🏠 Households")
     shown = await click_forged(hamlet, "⚪ Lê Văn Cường", hamlet.households["xa"])
-    assert "This household is outside your area." in hamlet.chat.errors()[-1]
+    assert hamlet.chat.errors()[-1] == MSG_NOT_OFFERED
     assert "Hoàng Văn Xa" not in (shown.text or "")
     refused = [e for e in await hamlet.audit() if e["action"] == "refused"]
-    assert refused[-1]["household_id"] == hamlet.households["xa"]
-    assert refused[-1]["actor_id"] == HEAD.id
+    assert (refused[-1]["actor_id"], refused[-1]["attempted"]) == (HEAD.id, "choose:household")
 
 
 async def test_a_forged_check_of_another_hamlet_is_refused_and_written_down(
@@ -564,9 +564,9 @@ async def test_a_forged_check_of_another_hamlet_is_refused_and_written_down(
     await hamlet.open()
     await hamlet.chat.click("✅ Check self-assessments (1)")
     await click_forged(hamlet, "📋 Nguyễn Văn An", hamlet.registrations["xa"])
-    assert "This household is outside your area." in hamlet.chat.errors()[-1]
+    assert hamlet.chat.errors()[-1] == MSG_NOT_OFFERED
     refused = [e for e in await hamlet.audit() if e["action"] == "refused"]
-    assert refused[-1]["household_id"] == hamlet.households["xa"]
+    assert refused[-1]["attempted"] == "choose:waiting"
     assert (await hamlet.status_of("xa")).status == Status.SELF_ASSESSED
 
 
@@ -574,14 +574,9 @@ async def test_a_forged_pledge_for_another_hamlet_records_nothing(hamlet: Hamlet
     await hamlet.open()
     await hamlet.chat.click("🤝 Pledges at a meeting")
     await hamlet.chat.click("⬜ Lê Văn Cường")
-    await click_forged(hamlet, "✅ Lê Văn Cường", hamlet.households["xa"])
-    await hamlet.chat.click("▶️ Next")
-    await hamlet.chat.click("Today")
-    assert "This household is outside your area." in hamlet.chat.errors()[-1]
+    shown = await click_forged(hamlet, "✅ Lê Văn Cường", hamlet.households["xa"])
+    assert hamlet.chat.errors()[-1] == MSG_NOT_OFFERED
     refused = [e for e in await hamlet.audit() if e["action"] == "refused"]
-    assert refused[-1]["household_id"] == hamlet.households["xa"]
-    async with hamlet.factory() as session:
-        found = await SqlUnitOfWork(session).registrations.find(
-            hamlet.households["cuong"], "household", "gia_dinh", hamlet.year
-        )
-    assert found is None
+    assert refused[-1]["attempted"] == "choose:pledged"
+    assert "✅ Lê Văn Cường" in buttons(shown)  # what was ticked stays; nothing else is
+    assert not any("Hoàng Văn Xa" in b for b in buttons(shown))

@@ -9,6 +9,7 @@ from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.users import Role
+from dialogs.offered import MSG_NOT_OFFERED
 from tests.support import audit_entries, grant, load_areas
 from tests.test_commune_dialogs import roster
 from tests.test_dialogs import AREAS, buttons
@@ -211,9 +212,9 @@ async def test_a_forged_hamlet_button_is_refused_and_written_down(chat: Family) 
 
     await forge(chat, "hamlet:H4")
 
-    assert chat.errors()[-1] == "This area is outside the ones you look after."
+    assert chat.errors()[-1] == MSG_NOT_OFFERED
     [refused] = await actions(chat, "refused")
-    assert (refused["actor_id"], refused["attempted"]) == (OFFICER.id, "hamlet_card")
+    assert (refused["actor_id"], refused["attempted"]) == (OFFICER.id, "choose:hamlet")
 
 
 async def test_a_forged_merge_into_another_commune_moves_nothing(chat: Family) -> None:
@@ -223,9 +224,9 @@ async def test_a_forged_merge_into_another_commune_moves_nothing(chat: Family) -
 
     await forge(chat, "into:H4")
 
-    assert chat.errors()[-1] == "This area is outside the ones you look after."
+    assert chat.errors()[-1] == MSG_NOT_OFFERED
     assert await actions(chat, "hamlet_merge") == []
     [refused] = await actions(chat, "refused")
-    assert refused["attempted"] == "hamlet_merge"
+    assert refused["attempted"] == "choose:into"
     listed = await chat.send("/hamlets")
     assert buttons(listed)[:3] == C1_HAMLETS

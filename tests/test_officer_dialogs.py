@@ -12,6 +12,7 @@ from aiogram_dialog.utils import CB_SEP
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.users import Role
+from dialogs.offered import MSG_NOT_OFFERED
 from storage.uow import SqlUnitOfWork
 from tests.support import audit_entries, grant, load_areas
 from tests.test_dialogs import AREAS, buttons
@@ -171,10 +172,10 @@ async def test_an_invitation_for_another_communes_hamlet_is_refused(chat: Family
     await chat.click("🏛 Commune administration")
     await chat.click("✉️ Invite a hamlet head")
     await forge(chat, "item:H4")
-    assert "This hamlet is outside your area." in chat.errors()[-1]
+    assert chat.errors()[-1] == MSG_NOT_OFFERED
     assert not any(isinstance(c, SendPhoto) for c in chat.session.calls)
     refused = [e for e in await audit(chat) if e["action"] == "refused"]
-    assert [(e["actor_id"], e["attempted"]) for e in refused] == [(OFFICER.id, "invite")]
+    assert [(e["actor_id"], e["attempted"]) for e in refused] == [(OFFICER.id, "choose:item")]
     assert not any(e["action"] == "invite" for e in await audit(chat))
 
 

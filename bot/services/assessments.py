@@ -232,7 +232,7 @@ async def citizen_registration(
     uow: UnitOfWork, user_id: int, member_id: int, *, year: int, now: datetime
 ) -> Registration:
     """The learning-citizen registration of an adult member for `year`, made on first use."""
-    household = await own_household(uow, user_id)
+    household = await own_household(uow, user_id, "citizen", now)
     members = {m.id: m for m in await uow.households.members(household.id)}
     member = members.get(member_id)
     if member is None:
@@ -404,10 +404,11 @@ async def _registration_for(
         assert registration.household_id is not None
         theirs = await household_in_scope(uow, actor, registration.household_id, "assess", now)
         return theirs.hamlet_code, registration, True
-    if household is None and (actor is None or not _is_staff(actor)):
-        raise NotAllowed(MSG_NOT_IN_HOUSEHOLD)
+    # Someone else's registration (or none): written down. Without a household of their own
+    # (never registered, or erased from another phone) they hear how to register.
     target = registration.household_id if registration else None
-    raise await refuse(uow, user_id, "assess", now, target, MSG_NOT_YOURS)
+    message = MSG_NOT_IN_HOUSEHOLD if household is None else MSG_NOT_YOURS
+    raise await refuse(uow, user_id, "assess", now, target, message)
 
 
 async def _group_registration_for(

@@ -174,7 +174,7 @@ async def confirm_clan(
     notifier: Notifier | None = None,
 ) -> Clan:
     """One tap by a member household: yes, we are in this clan (its representative is told)."""
-    household = await own_household(uow, user_id)
+    household = await own_household(uow, user_id, "confirm_clan", now)
     membership = await uow.clans.membership(household.id)
     clan = await uow.clans.get(clan_id)
     if membership is None or membership.clan_id != clan_id or clan is None:
@@ -193,7 +193,7 @@ async def leave_clan(
 ) -> None:
     """A household leaves its clan (or declines to join): it no longer counts for it, and
     the clan's representative is told."""
-    household = await own_household(uow, user_id)
+    household = await own_household(uow, user_id, "leave_clan", now)
     membership = await uow.clans.membership(household.id)
     if membership is None:
         raise ServiceError(MSG_NOT_IN_CLAN)
@@ -280,7 +280,7 @@ async def count_for_unit(
     uow: UnitOfWork, user_id: int, registration_id: int, unit_code: str, now: datetime
 ) -> Unit:
     """A staff member's learning-citizen registration counts for their unit, by its code."""
-    household = await own_household(uow, user_id)
+    household = await own_household(uow, user_id, "count_for_unit", now)
     registration = await uow.registrations.get(registration_id)
     if registration is None or registration.household_id != household.id:
         raise await refuse(uow, user_id, "count_for_unit", now, household.id)

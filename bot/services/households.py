@@ -21,6 +21,7 @@ from bot.domain.registrations import Registration
 from bot.services.deadlines import check_registration_open
 from bot.services.errors import NotAllowed, ServiceError
 from bot.services.ports import UnitOfWork
+from bot.services.scope import refuse
 
 GIA_DINH = Title.GIA_DINH.value
 
@@ -63,9 +64,15 @@ async def household_of(uow: UnitOfWork, user_id: int) -> Household | None:
     return await uow.households.of_user(user_id)
 
 
-async def own_household(uow: UnitOfWork, user_id: int) -> Household:
-    """The user's household, or NotAllowed: every household action starts here."""
+async def own_household(
+    uow: UnitOfWork, user_id: int, action: str | None = None, now: datetime | None = None
+) -> Household:
+    """The user's household, or NotAllowed: every household action starts here. An action
+    (`action` at `now`) by an account in no household is written down when refused: its
+    household was erased or unlinked from another phone, or its buttons were forged."""
     household = await uow.households.of_user(user_id)
+    if household is None and action is not None and now is not None:
+        raise await refuse(uow, user_id, action, now, message=MSG_NOT_IN_HOUSEHOLD)
     if household is None:
         raise NotAllowed(MSG_NOT_IN_HOUSEHOLD)
     return household
@@ -117,7 +124,7 @@ async def pledge_for_year(
     uow: UnitOfWork, user_id: int, commitments: tuple[str, ...], *, year: int, now: datetime
 ) -> Registration:
     """A registered household pledges again for a new year: one registration a year."""
-    household = await own_household(uow, user_id)
+    household = await own_household(uow, user_id, "pledge", now)
     if await uow.registrations.find(household.id, HOUSEHOLD_SUBJECT, GIA_DINH, year):
         raise ServiceError(N_("Your family has already pledged for {year}."), year=str(year))
     await check_registration_open(uow, household.hamlet_code, GIA_DINH, year, now)
@@ -156,7 +163,7 @@ async def link_account(uow: UnitOfWork, user_id: int, code: str, now: datetime) 
 async def add_member(
     uow: UnitOfWork, user_id: int, name: str, birth_year: int, now: datetime
 ) -> Member:
-    household = await own_household(uow, user_id)
+    household = await own_household(uow, user_id, "add_member", now)
     member = await uow.households.add_member(household.id, name, birth_year, now)
     await uow.commit()
     return member

@@ -96,3 +96,15 @@ async def check_area(
     if path and path[-1].code == area_code and oversees(actor, [a.code for a in path], roles):
         return path
     raise await refuse(uow, actor.id, action, now, message=MSG_NOT_YOUR_AREA)
+
+
+MSG_ROLE_GONE = N_("You no longer hold the role this needs, so nothing was done.")
+
+
+async def check_role(
+    uow: UnitOfWork, actor: User, roles: Collection[Role], action: str, now: datetime
+) -> None:
+    """Refuse unless `actor` holds one of `roles` somewhere (a super admin always does): the
+    first check of a staff window's button, before its scope is checked."""
+    if not any(actor.has_role(role) for role in (*roles, Role.SUPER_ADMIN)):
+        raise await refuse(uow, actor.id, action, now, message=MSG_ROLE_GONE)

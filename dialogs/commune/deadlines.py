@@ -19,10 +19,10 @@ from bot.domain.parsers import parse_day
 from bot.i18n import day as day_text
 from bot.services.deadlines import deadlines_of, set_deadline
 from dialogs.commune.common import area_code, start_on_area, title_of, title_switch, year_of
+from dialogs.offered import Choices
 from dialogs.states import DeadlinesSG
 from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,

@@ -13,7 +13,6 @@ from aiogram_dialog.widgets.kbd import (
     Cancel,
     Column,
     ManagedMultiselect,
-    Multiselect,
     Row,
     ScrollingGroup,
     SwitchTo,
@@ -29,6 +28,7 @@ from bot.services.errors import ServiceError
 from bot.services.recognition import decline, proposed, recognise
 from dialogs.commune.common import area_code, start_on_area, year_of
 from dialogs.commune.decision import day_window, decision_of, decision_shown, number_window
+from dialogs.offered import OfferedMultiselect
 from dialogs.states import RecognizeSG
 from dialogs.widgets import (
     I18nFormat,
@@ -167,7 +167,7 @@ def list_window() -> Window:
         ),
         I18nFormat("🏅 No household is waiting for the commune's decision.", when="none"),
         ScrollingGroup(
-            Multiselect(
+            OfferedMultiselect(
                 Format("✅ {item[1]}"),
                 Format("⬜ {item[1]}"),
                 id=CHOSEN,

@@ -29,9 +29,9 @@ from bot.i18n import day
 from bot.services.areas import area_path
 from bot.services.reminders import RulePreview, change_rule, preview, rules_of
 from dialogs.commune.common import area_code, start_on_area, year_of
+from dialogs.offered import Choices
 from dialogs.states import RemindersSG
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,

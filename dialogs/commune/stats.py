@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, ScrollingGroup, Select
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, ScrollingGroup
 from aiogram_dialog.widgets.text import Format
 
 from bot.domain.criteria_model import Title
@@ -27,6 +27,7 @@ from dialogs.commune.common import (
 )
 from dialogs.commune.reports import MSG_TITLE, on_chart, on_export
 from dialogs.numbers import WORDING, add_numbers, add_target, shown_share
+from dialogs.offered import OfferedSelect
 from dialogs.states import StatsSG
 from dialogs.summaries import Writer, writer_for
 from dialogs.widgets import Label, UnexpectedText, acting_user, now, tell, uow_of
@@ -130,7 +131,7 @@ def stats_window() -> Window:
     return Window(
         Format("{text}"),
         ScrollingGroup(
-            Select(
+            OfferedSelect(
                 Format("{item[1]}"),
                 id="area",
                 item_id_getter=lambda item: item[0],

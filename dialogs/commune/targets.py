@@ -18,10 +18,10 @@ from bot.domain.parsers import parse_percent
 from bot.i18n import percent
 from bot.services.targets import TargetLine, set_target, targets_of
 from dialogs.commune.common import YEAR, area_code, start_on_area, title_of, title_switch, year_of
+from dialogs.offered import Choices
 from dialogs.states import TargetsSG
 from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,

@@ -12,7 +12,6 @@ from aiogram_dialog.widgets.kbd import (
     Button,
     Cancel,
     Column,
-    Multiselect,
     ScrollingGroup,
     SwitchTo,
 )
@@ -34,6 +33,7 @@ from dialogs.groups.families import (
     ticked,
 )
 from dialogs.hamlet.common import shown_number
+from dialogs.offered import OfferedMultiselect
 from dialogs.states import AssessmentSG, ClanSG
 from dialogs.widgets import (
     I18nFormat,
@@ -146,7 +146,7 @@ def families_window() -> Window:
             when="more",
         ),
         ScrollingGroup(
-            Multiselect(
+            OfferedMultiselect(
                 Format("✅ {item[1]}"),
                 Format("⬜ {item[1]}"),
                 id=CHOSEN,

@@ -16,9 +16,9 @@ from bot.services.group_roster import units_counted
 from bot.services.groups import count_for_unit
 from bot.services.households import overview
 from dialogs.groups.common import MainMenu
+from dialogs.offered import Choices
 from dialogs.states import AssessmentSG, GroupsSG, HouseholdSG
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,

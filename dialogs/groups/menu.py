@@ -10,14 +10,14 @@ from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Start, SwitchTo
 
 from bot.domain.messages import N_
-from bot.services.errors import ServiceError
+from bot.services.errors import NotAllowed, ServiceError
 from bot.services.group_roster import clan_card, home_commune, my_groups, unit_card
-from bot.services.groups import confirm_clan, leave_clan
+from bot.services.groups import MSG_NOT_IN_CLAN, confirm_clan, leave_clan
 from dialogs.groups.common import COMMUNE
 from dialogs.hamlet.common import Note, pop_note, set_note
+from dialogs.offered import Choices
 from dialogs.states import AreaSG, ClanSG, GroupsSG, UnitSG
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,
@@ -74,6 +74,16 @@ async def on_confirm(callback: CallbackQuery, _: Button, manager: DialogManager)
 
 async def on_decline(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
     await _leave(callback, manager, MSG_DECLINED)
+
+
+async def on_ask_leave(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
+    """Ask only a family still in a clan: the button may be from before it left (or before
+    its household was erased from another phone)."""
+    groups = await my_groups(uow_of(manager), callback.from_user.id)
+    if groups.clan is None:
+        await tell(manager, callback, NotAllowed(MSG_NOT_IN_CLAN))
+        return
+    await manager.switch_to(GroupsSG.leave)
 
 
 async def on_leave(callback: CallbackQuery, _: Button, manager: DialogManager) -> None:
@@ -160,7 +170,7 @@ def menu_window() -> Window:
                 state=GroupsSG.member,
                 when="household",
             ),
-            SwitchTo(Label("🚪 Leave the clan"), id="leave", state=GroupsSG.leave, when="in_clan"),
+            Button(Label("🚪 Leave the clan"), id="leave", on_click=on_ask_leave, when="in_clan"),
             Start(
                 Label("📍 My commune and hamlet"),
                 id="area",

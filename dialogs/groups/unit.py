@@ -22,9 +22,9 @@ from bot.services.errors import ServiceError
 from bot.services.groups import register_unit
 from dialogs.groups.common import MainMenu, commune_code, commune_name, kind_label
 from dialogs.hamlet.common import shown_number
+from dialogs.offered import Choices
 from dialogs.states import AssessmentSG, UnitSG
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,

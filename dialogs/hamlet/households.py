@@ -22,6 +22,7 @@ from dialogs.hamlet.common import (
     household_items,
     shown_number,
 )
+from dialogs.offered import OfferedSelect
 from dialogs.states import HamletSG
 from dialogs.widgets import (
     I18nFormat,
@@ -140,7 +141,7 @@ def households_window() -> Window:
             "↩️ returned · 🏅 recognised · ❌ not recognised · 📵 not on Telegram"
         ),
         Column(
-            Select(
+            OfferedSelect(
                 Format("{item[1]}"),
                 id="household",
                 item_id_getter=lambda item: item[0],

@@ -12,7 +12,6 @@ from aiogram_dialog.widgets.kbd import (
     Button,
     Column,
     ManagedMultiselect,
-    Multiselect,
     Row,
     ScrollingGroup,
     SwitchTo,
@@ -31,6 +30,7 @@ from dialogs.hamlet.common import (
     set_note,
     shown_number,
 )
+from dialogs.offered import OfferedMultiselect
 from dialogs.states import HamletSG
 from dialogs.widgets import (
     I18nFormat,
@@ -120,7 +120,7 @@ def pledges_window() -> Window:
         ),
         I18nFormat("🤝 Every household is already registered for {year}.", when="none"),
         ScrollingGroup(
-            Multiselect(
+            OfferedMultiselect(
                 Format("✅ {item[1]}"),
                 Format("⬜ {item[1]}"),
                 id=CHOSEN,

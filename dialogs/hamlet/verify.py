@@ -9,7 +9,7 @@ from typing import Any
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext
 from aiogram_dialog import DialogManager, Window
-from aiogram_dialog.widgets.kbd import Button, Column, ScrollingGroup, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Column, ScrollingGroup, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.domain.criteria_model import Indicator
@@ -31,6 +31,7 @@ from dialogs.hamlet.common import (
     shown_number,
 )
 from dialogs.hamlet.decisions import on_back, on_confirm
+from dialogs.offered import OfferedSelect
 from dialogs.states import HamletSG
 from dialogs.summaries import Writer, writer_for
 from dialogs.widgets import (
@@ -171,7 +172,7 @@ def waiting_window() -> Window:
         I18nFormat("Choose a household to see its answers and score.", when="some"),
         I18nFormat("✅ No self-assessment is waiting for you.", when="none"),
         ScrollingGroup(
-            Select(
+            OfferedSelect(
                 Format("{item[1]}"),
                 id="waiting",
                 item_id_getter=lambda item: item[0],

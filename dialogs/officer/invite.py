@@ -14,6 +14,7 @@ from bot.i18n import N_
 from bot.qr import qr_png
 from bot.services.errors import ServiceError
 from bot.services.hamlets import NewInvite, create_invite, create_officer_invite
+from dialogs.offered import Choices
 from dialogs.officer.common import (
     COMMUNE,
     PAGE,
@@ -26,7 +27,6 @@ from dialogs.officer.common import (
 )
 from dialogs.states import OfficerSG
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,

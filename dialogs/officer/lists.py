@@ -15,10 +15,10 @@ from aiogram_dialog.widgets.text import Text
 from bot.i18n import N_, moment
 from bot.services.errors import ServiceError
 from bot.services.hamlets import hamlet_heads, open_invites, remove_hamlet_head, revoke_invite
+from dialogs.offered import Choices
 from dialogs.officer.common import COMMUNE, PICK, Pages, ToMenu, commune_name, hamlet_names, paged
 from dialogs.states import OfficerSG
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,

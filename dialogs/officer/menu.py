@@ -16,6 +16,7 @@ from bot.services.areas import area_path, areas_below
 from bot.services.errors import NotAllowed
 from bot.services.scope import refuse
 from dialogs.commune.common import AREA
+from dialogs.offered import Choices
 from dialogs.officer.common import COMMUNE, MSG_OFFICERS_ONLY, PAGE, Pages, commune_name, paged
 from dialogs.officer.invite import on_invite_officer
 from dialogs.states import (
@@ -31,7 +32,6 @@ from dialogs.states import (
     TargetsSG,
 )
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     acting_user,

@@ -21,9 +21,9 @@ from dialogs.commune.broadcast.choose import (
     parse_text,
 )
 from dialogs.commune.broadcast.send import get_confirm, on_send
+from dialogs.offered import Choices
 from dialogs.states import BroadcastSG
 from dialogs.widgets import (
-    Choices,
     I18nFormat,
     Label,
     UnexpectedText,

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext
 from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, ScrollingGroup, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, ScrollingGroup, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.domain.groups import GroupKind, group_of
@@ -25,6 +25,7 @@ from bot.services.groups import MSG_NO_SUCH_GROUP, confirm_unit
 from dialogs.commune.common import area_code, start_on_area, year_of
 from dialogs.commune.recognize import parse_reason
 from dialogs.groups.common import status_text
+from dialogs.offered import OfferedSelect
 from dialogs.states import GroupReviewSG
 from dialogs.summaries import TITLE_NAMES
 from dialogs.widgets import (
@@ -194,7 +195,7 @@ def list_window() -> Window:
         I18nFormat("👥 <b>Clans, units and hamlets, {year}</b>", when="some"),
         I18nFormat("👥 No clan, unit or hamlet has registered for {year} yet.", when="none"),
         ScrollingGroup(
-            Select(
+            OfferedSelect(
                 Format("{item[1]}"),
                 id="group",
                 item_id_getter=lambda item: item[0],

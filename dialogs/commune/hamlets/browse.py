@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, Window
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, ScrollingGroup, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, ScrollingGroup, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.domain.areas import Area
@@ -22,6 +22,7 @@ from bot.services.hamlet_admin import (
 )
 from dialogs.commune.common import area_code, start_on_area
 from dialogs.commune.hamlets.common import CODE, HAMLET, attempt, hamlet_of
+from dialogs.offered import OfferedSelect
 from dialogs.states import HamletsSG
 from dialogs.widgets import I18nFormat, Label, UnexpectedText, acting_user, explain, now, uow_of
 
@@ -105,7 +106,7 @@ def list_window() -> Window:
         ),
         I18nFormat("There are no hamlets yet.", when="empty"),
         ScrollingGroup(
-            Select(
+            OfferedSelect(
                 Format("{item[1]}"),
                 id="hamlet",
                 item_id_getter=lambda item: item[0],

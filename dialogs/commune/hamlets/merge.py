@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, Window
-from aiogram_dialog.widgets.kbd import Button, Column, ScrollingGroup, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Column, ScrollingGroup, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.i18n import number
@@ -20,6 +20,7 @@ from bot.services.hamlet_admin import (
     retire_plan,
 )
 from dialogs.commune.hamlets.common import HAMLET, INTO, attempt, hamlet_of
+from dialogs.offered import OfferedSelect
 from dialogs.states import HamletsSG
 from dialogs.widgets import I18nFormat, Label, UnexpectedText, acting_user, now, uow_of
 
@@ -91,7 +92,7 @@ def merge_window() -> Window:
             "🔀 <b>Merge {name} into which hamlet?</b>\nAll its households will move there."
         ),
         ScrollingGroup(
-            Select(
+            OfferedSelect(
                 Format("{item[1]}"),
                 id="into",
                 item_id_getter=lambda item: item[0],
