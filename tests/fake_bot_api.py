@@ -204,6 +204,8 @@ class FakeBotAPI:
         self._windows: defaultdict[str, deque[float]] = defaultdict(deque)
         self._chats: defaultdict[str, dict[int, JsonDict]] = defaultdict(dict)
         self._sent: list[JsonDict] = []
+        # The same messages per chat: a driver polling each user's screen stays cheap.
+        self._sent_to: defaultdict[str, list[JsonDict]] = defaultdict(list)
         self._webhook_url = ""
 
     def queue_update(self, update: JsonDict) -> int:
@@ -220,7 +222,7 @@ class FakeBotAPI:
 
     def sent_messages(self, chat_id: int | str | None = None) -> list[JsonDict]:
         """Messages the bot sent successfully, in order, with their current (edited) content."""
-        return [m for m in self._sent if chat_id is None or str(m["chat"]["id"]) == str(chat_id)]
+        return list(self._sent if chat_id is None else self._sent_to.get(str(chat_id), ()))
 
     def delivered_counts(self) -> Counter[str]:
         """Successful sendMessage/sendPhoto/sendDocument calls per chat id (as a string).
@@ -506,6 +508,7 @@ class FakeBotAPI:
             message["reply_markup"] = markup
         self._chats[str(chat_id)][message["message_id"]] = message
         self._sent.append(message)
+        self._sent_to[str(chat_id)].append(message)
         return message
 
     def _file_id(self, value: Any) -> tuple[str, int]:

@@ -51,6 +51,8 @@ BAD_VALUES = [
     ("WEBHOOK_SECRET", "my secret"),
     ("WEBHOOK_SECRET", "x" * 257),
     ("WEBHOOK_PATH", "telegram"),
+    ("SEND_RATE", "0"),
+    ("SEND_RATE", "31"),  # over Telegram's limit for the whole bot
 ]
 
 
@@ -108,6 +110,27 @@ def test_good_value_parses(
     monkeypatch.setenv(name, value)
 
     assert getattr(load_settings(), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "allowed"),
+    [
+        ("http://127.0.0.1:8081", True),
+        ("http://localhost:8081", True),
+        ("https://api.telegram.org", False),
+        ("http://10.0.0.5:8081", False),  # a Bot API server elsewhere still talks to Telegram
+    ],
+)
+def test_a_send_rate_over_telegrams_limit_only_for_a_bot_api_server_on_this_machine(
+    monkeypatch: pytest.MonkeyPatch, base: str, allowed: bool
+) -> None:
+    monkeypatch.setenv("TELEGRAM_API_BASE", base)
+    monkeypatch.setenv("SEND_RATE", "1000")
+    if allowed:
+        assert load_settings().send_rate == 1000
+    else:
+        with pytest.raises(ConfigError, match=r"^SEND_RATE is not valid"):
+            load_settings()
 
 
 # A blank line like `REDIS_URL=` in `.env` means "not set" for every optional value.
