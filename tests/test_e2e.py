@@ -269,6 +269,11 @@ class Harness:
     async def reply(self, method: str, fragment: str, chat: int = AN["id"]) -> JsonDict:
         return await self.first_reply((method, fragment), chat=chat)
 
+    async def ready(self) -> None:
+        """Until the bot takes updates: polling, or (workers) listening, which start waits for."""
+        if not self.workers:
+            await self.called("getUpdates")
+
     async def called(self, method: str) -> int:
         """Index of the first `method` call recorded."""
         return await self.wait_for(lambda rs: first_index(rs, method), f"{method} call")
@@ -479,10 +484,13 @@ async def test_an_edit_telegram_refuses_is_handled_without_an_error(
 # --- 3. flood control -------------------------------------------------------------------------
 
 
-async def test_a_reply_hit_by_flood_control_is_sent_after_retry_after(harness: Harness) -> None:
+async def test_a_reply_hit_by_flood_control_is_sent_after_retry_after(
+    any_harness: Harness,
+) -> None:
+    harness = any_harness
     retry_after = 2
     await harness.start()
-    await harness.called("getUpdates")
+    await harness.ready()
     harness.api.set_faults(
         force_429={"count": 1, "retry_after": retry_after, "method": "sendMessage"}
     )
@@ -535,9 +543,12 @@ async def test_a_restart_mid_dialog_keeps_the_users_progress(
     assert confirm["params"]["message_id"] == hamlets["message_id"]
 
 
-async def test_an_update_in_flight_at_sigterm_is_finished_before_exit(harness: Harness) -> None:
+async def test_an_update_in_flight_at_sigterm_is_finished_before_exit(
+    any_harness: Harness,
+) -> None:
+    harness = any_harness
     await harness.start()
-    await harness.called("getUpdates")
+    await harness.ready()
     harness.api.set_faults(delay=2.0)  # every Bot API answer now takes 2 s
     harness.send("/start")
     await harness.wait_for(lambda rs: first_index(rs, "sendMessage"), "the menu on its way")
