@@ -10,7 +10,7 @@ from aiogram_dialog.widgets.kbd import Button, Column, Start
 
 from bot.domain.areas import place_label
 from bot.domain.criteria_model import Title
-from bot.domain.users import Role
+from bot.domain.users import Role, holds_role
 from bot.services.areas import home_area_path
 from bot.services.hamlets import hamlets_of
 from bot.services.households import has_consent, overview
@@ -56,7 +56,7 @@ async def get_menu(dialog_manager: DialogManager, uow: Any, **_: Any) -> dict[st
         "to_pledge": found is not None and current is None,
         "year": this_year(dialog_manager),
         "is_head": bool(hamlets_of(user)),
-        "is_officer": user.has_role(Role.COMMUNE_OFFICER) or user.has_role(Role.SUPER_ADMIN),
+        "is_officer": holds_role(user, (Role.COMMUNE_OFFICER,)),
         "consented": user.consent_version is not None,
     }
 

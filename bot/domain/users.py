@@ -57,9 +57,12 @@ def is_admin(user_id: int, admin_ids: frozenset[int], user: User | None = None) 
     """Super admins come from ADMIN_IDS; officers are admins of their own commune."""
     if user_id in admin_ids:
         return True
-    return user is not None and (
-        user.has_role(Role.SUPER_ADMIN) or user.has_role(Role.COMMUNE_OFFICER)
-    )
+    return user is not None and holds_role(user, (Role.COMMUNE_OFFICER,))
+
+
+def holds_role(user: User, roles: Collection[Role]) -> bool:
+    """Does `user` hold one of `roles` anywhere? A super admin holds every role."""
+    return any(grant.role in roles or grant.role == Role.SUPER_ADMIN for grant in user.grants)
 
 
 def oversees(user: User, area_path_codes: Collection[str], roles: Collection[Role]) -> bool:

@@ -19,7 +19,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from bot.config import Settings
 from bot.domain.messages import N_
 from bot.domain.text import normalize_text
-from bot.domain.users import Role, User
+from bot.domain.users import Role, User, holds_role
 from bot.i18n import number
 from bot.services.areas import area_summary
 from bot.services.errors import NotAllowed
@@ -65,9 +65,7 @@ class IsStaff(Filter):
     """A commune officer or a super admin (ADMIN_IDS included, as the middleware loaded)."""
 
     async def __call__(self, message: Message, user: User | None = None) -> bool:
-        return user is not None and (
-            user.has_role(Role.COMMUNE_OFFICER) or user.has_role(Role.SUPER_ADMIN)
-        )
+        return user is not None and holds_role(user, (Role.COMMUNE_OFFICER,))
 
 
 async def cmd_not_staff(message: Message) -> None:

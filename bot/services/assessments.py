@@ -20,7 +20,7 @@ from bot.domain.recognition import Decision
 from bot.domain.registrations import JsonAnswer, Registration, decode_answers, encode_answer
 from bot.domain.scoring import Answer, AssessmentResult, score_answer, score_assessment
 from bot.domain.status import Status, TransitionRefused, transition
-from bot.domain.users import Role, User
+from bot.domain.users import Role, User, holds_role
 from bot.services.areas import area_path
 from bot.services.criteria import criteria_with_id
 from bot.services.deadlines import check_verification_open
@@ -422,7 +422,7 @@ async def _group_registration_for(
 
 
 def _is_staff(user: User) -> bool:
-    return any(user.has_role(role) for role in (*HEAD_ROLES, Role.SUPER_ADMIN))
+    return holds_role(user, HEAD_ROLES)
 
 
 async def _window(

@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.domain.areas import Area
 from bot.domain.households import Household
 from bot.domain.messages import N_
-from bot.domain.users import Role, User, oversees
+from bot.domain.users import Role, User, holds_role, oversees
 from bot.services.areas import area_path
 from bot.services.errors import NotAllowed
 from bot.services.ports import UnitOfWork
@@ -106,5 +106,5 @@ async def check_role(
 ) -> None:
     """Refuse unless `actor` holds one of `roles` somewhere (a super admin always does): the
     first check of a staff window's button, before its scope is checked."""
-    if not any(actor.has_role(role) for role in (*roles, Role.SUPER_ADMIN)):
+    if not holds_role(actor, roles):
         raise await refuse(uow, actor.id, action, now, message=MSG_ROLE_GONE)
