@@ -18,6 +18,7 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardButton, Message, Update, User
 from aiogram_dialog.utils import CB_SEP
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine, create_session_factory
 from tests.test_household_dialogs import Family
@@ -101,14 +102,11 @@ class Window:
 
 @dataclass
 class Press:
-    """What one press did: the window it showed and whether data changed."""
+    """A button pressed on a window, and whether that changed data."""
 
     window: Window
     button: InlineKeyboardButton
-    shown: Message | None
     changed: bool
-    texts: list[str]
-    audit: list[tuple[Any, ...]]
 
 
 @dataclass
@@ -138,10 +136,10 @@ class World:
         self.workdir = workdir
         self.live = workdir / f"live{next(_files)}.db"
         self._chat: Family | None = None
+        self._engine: AsyncEngine | None = None
 
     async def close(self) -> None:
-        if self._chat is not None:
-            await self._put_away(self._chat)
+        await self._put_away()
 
     def save(self) -> Path:
         """The live database as it is now, kept to come back to."""
@@ -171,22 +169,22 @@ class World:
     async def _back_to(self, state: Path, user: User) -> Family:
         """The chat, on a database just as `state` holds it, with nothing remembered: the
         dialog-state store and the engine (whose read caches go with it) are new."""
-        if self._chat is not None:
-            await self._put_away(self._chat)
+        await self._put_away()
         snapshot(state, self.live)
-        engine = create_engine(f"sqlite+aiosqlite:///{self.live}")
+        self._engine = create_engine(f"sqlite+aiosqlite:///{self.live}")
         if self._chat is None:
-            self._chat = Family(create_session_factory(engine), None)
-        self._chat.session_factory.configure(bind=engine)
-        self._chat.engine = engine  # type: ignore[attr-defined]
+            self._chat = Family(create_session_factory(self._engine), None)
+        self._chat.session_factory.configure(bind=self._engine)
         self._chat.as_user(user)
         self._chat.manager.reset_history()
         self._chat.session.calls.clear()
         return self._chat
 
-    async def _put_away(self, chat: Family) -> None:
-        await chat.dp.storage.close()
-        await chat.engine.dispose()  # type: ignore[attr-defined]
+    async def _put_away(self) -> None:
+        if self._chat is not None:
+            await self._chat.dp.storage.close()
+        if self._engine is not None:
+            await self._engine.dispose()
 
     async def crawl(
         self,
@@ -216,12 +214,9 @@ class World:
         await found(first, ())
         for window in _growing(crawl.windows):
             before = data_of(window.state)
-            audit_before = len(audit_rows(window.state))
             for button in callback_buttons(window.message):
-                shown, texts = await self.press(user, window.message, button, window.state)
-                changed = data_of(self.live) != before
-                audit = audit_rows(self.live)[audit_before:]
-                crawl.presses.append(Press(window, button, shown, changed, texts, audit))
+                shown, _ = await self.press(user, window.message, button, window.state)
+                crawl.presses.append(Press(window, button, data_of(self.live) != before))
                 await found(shown, (*window.path, button.text))
         return crawl
 
